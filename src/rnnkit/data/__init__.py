@@ -1,0 +1,1 @@
+"""Data: vocabularies, tokenizers, padding and length bucketing, TBPTT streams, windows for series."""
