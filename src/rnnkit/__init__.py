@@ -1,0 +1,13 @@
+"""rnnkit: recurrent neural networks from their equations.
+
+    import rnnkit
+    lstm = rnnkit.LSTM(input_size=8, hidden_size=32, num_layers=2, bidirectional=True)
+    out, (h, c) = lstm(x, lengths=lengths)
+"""
+
+from rnnkit.core.bptt import detach_state, record_state_grads
+from rnnkit.layers.recurrent import GRU, LSTM, RNN, RecurrentLayer
+
+__version__ = "0.1.0"
+
+__all__ = ["GRU", "LSTM", "RNN", "RecurrentLayer", "detach_state", "record_state_grads", "__version__"]

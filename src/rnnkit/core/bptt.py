@@ -1,0 +1,160 @@
+r"""The time loop: one layer, one direction, a whole sequence, as one autograd Function.
+
+Letters: T time, B batch, I input, H hidden, G gate blocks (LSTM 4, GRU 3, RNN 1).
+
+Forward runs the cell over time and stores what the backward needs (`cell.Trace`). The
+backward is backpropagation through time by hand: it walks the steps in reverse, carrying
+dh = ∂L/∂h_t (and dc for the LSTM), and only the recurrence itself is done per step. The
+input projection ``W_ih x_t`` for every t is one matrix product before the loop; the
+input gradient and every weight gradient are one matrix product each after it.
+
+Variable lengths use PyTorch's packed layout: the batch is sorted longest first, so the
+rows still running at step t are a prefix of size ``batch_sizes[t]``. Rows that have
+ended keep their state untouched and their outputs zero; each row's final state is the
+state at its own last step. The layer (`rnnkit.layers`) does the sorting.
+
+Truncated BPTT: the state passed in as ``h0``/``c0`` receives gradient like any input.
+To stop gradients at a chunk boundary, pass ``detach_state(previous_state)``: the chunk's
+backward then ends at its first step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import threading
+from collections.abc import Callable, Iterator
+
+import torch
+from torch import Tensor
+from torch.autograd.function import once_differentiable
+
+from rnnkit.core.cells import CELLS
+
+State = Tensor | tuple[Tensor, Tensor]
+
+_local = threading.local()
+
+
+def detach_state(state: State | None) -> State | None:
+    """Cut the graph at a chunk boundary (truncated BPTT): the same numbers, no gradient path back."""
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)  # type: ignore[return-value]
+    return state.detach()
+
+
+@contextlib.contextmanager
+def record_state_grads() -> Iterator[dict]:
+    """Collect ∂L/∂h_t for every step from the explicit engine's backward pass.
+
+    Usage::
+
+        with record_state_grads() as grads:
+            loss.backward()
+        grads[(layer, direction)]     # (T, B, H), batch and time in the input's order
+
+    ∂L/∂h_t is the *total* derivative: through the output at t and through every later
+    step. A layer called more than once in the graph keeps the last backward's values.
+    """
+    stack = getattr(_local, "recorders", [])
+    _local.recorders = stack
+    record: dict = {}
+    stack.append(record)
+    try:
+        yield record
+    finally:
+        stack.remove(record)
+
+
+def recording() -> bool:
+    """Whether a `record_state_grads` block is open (the layer then needs the explicit engine)."""
+    return bool(getattr(_local, "recorders", []))
+
+
+def _store_recorded(key: tuple[int, int], grads: Tensor) -> None:
+    for record in getattr(_local, "recorders", []):
+        record[key] = grads
+
+
+class Recurrence(torch.autograd.Function):
+    """One layer, one direction. Inputs after the settings: x (T, B, I), h0 (B, H), c0 or
+    None, W_ih (GH, I), W_hh (GH, H), b_ih, b_hh or None. Returns out (T, B, H), h_n, c_n."""
+
+    @staticmethod
+    def forward(ctx, cell_name: str, nonlinearity: str, batch_sizes: list[int], lengths: Tensor | None,
+                record_as: Callable[[Tensor], None] | None,
+                x: Tensor, h0: Tensor, c0: Tensor | None, W_ih: Tensor, W_hh: Tensor,
+                b_ih: Tensor | None, b_hh: Tensor | None):
+        cell = CELLS[cell_name]
+        T, B, I = x.shape
+        H = W_hh.shape[1]
+        b_x = b_ih if (b_ih is None or cell.SEPARATE_HIDDEN_BIAS) else b_ih + b_hh
+        x2 = x.reshape(T * B, I)
+        gx = (x2 @ W_ih.t() if b_x is None else torch.addmm(b_x, x2, W_ih.t())).view(T, B, -1)  # (T, B, GH)
+        tr = cell.new_trace(T, B, H, h0, c0, nonlinearity)
+        W_hh_t = W_hh.t()
+        b_step = b_hh if cell.SEPARATE_HIDDEN_BIAS else None
+        for t, n in enumerate(batch_sizes):
+            cell.forward_step(tr, t, n, gx[t, :n], W_hh_t, b_step)
+
+        last = tr.h[-1] if lengths is None else tr.h[lengths, torch.arange(B, device=x.device)]  # (B, H)
+        c_last = None
+        if cell.HAS_CELL_STATE:
+            c_last = tr.c[-1] if lengths is None else tr.c[lengths, torch.arange(B, device=x.device)]
+
+        names = [f.name for f in dataclasses.fields(tr) if isinstance(getattr(tr, f.name), Tensor)]
+        ctx.save_for_backward(x, W_ih, W_hh, *(getattr(tr, k) for k in names))
+        ctx.trace_names = names
+        ctx.trace_extra = {f.name: getattr(tr, f.name) for f in dataclasses.fields(tr)
+                           if f.name not in names and not isinstance(getattr(tr, f.name), Tensor | type(None))}
+        ctx.cell, ctx.batch_sizes, ctx.record_as = cell, batch_sizes, record_as
+        ctx.has_bias = b_ih is not None
+        return tr.h[1:], last, c_last
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, dout: Tensor, dh_last: Tensor, dc_last: Tensor | None):
+        cell = ctx.cell
+        x, W_ih, W_hh, *saved = ctx.saved_tensors
+        tr = cell.Trace(**dict(zip(ctx.trace_names, saved)), **ctx.trace_extra)
+        T, B, I = x.shape
+        cell.prepare_backward(tr)  # the gradient-free factors, all steps at once
+
+        dh = dh_last.clone()  # (B, H): ∂L/∂h_t, rows that have not started yet hold their final-state gradient
+        dc = dc_last.clone() if cell.HAS_CELL_STATE else None
+        seen = torch.zeros_like(dout) if ctx.record_as is not None else None
+        for t in range(T - 1, -1, -1):
+            n = ctx.batch_sizes[t]
+            dh[:n].add_(dout[t, :n])  # ∂L/∂h_t = from the output at t + from step t+1
+            if seen is not None:
+                seen[t, :n] = dh[:n]
+            cell.backward_step(tr, t, n, dh[:n], None if dc is None else dc[:n], W_hh)
+
+        dgx = cell.input_gate_grads(tr).reshape(T * B, -1)  # (TB, GH)
+        dgh = cell.hidden_gate_grads(tr).reshape(T * B, -1)  # (TB, GH)
+        dx = (dgx @ W_ih).view(T, B, I) if ctx.needs_input_grad[5] else None
+        dW_ih = dgx.t() @ x.reshape(T * B, I)  # Σ_t dgx_t^T x_t
+        dW_hh = dgh.t() @ tr.h[:-1].reshape(T * B, -1)  # Σ_t dgh_t^T h_{t-1}
+        db_ih = db_hh = None
+        if ctx.has_bias:
+            db_ih = dgx.sum(0)
+            db_hh = dgh.sum(0)
+        if seen is not None:
+            ctx.record_as(seen)
+        return None, None, None, None, None, dx, dh, dc, dW_ih, dW_hh, db_ih, db_hh
+
+
+def run_direction(cell_name: str, x: Tensor, h0: Tensor, c0: Tensor | None, weights: list[Tensor | None],
+                  batch_sizes: list[int], lengths: Tensor | None, nonlinearity: str = "tanh",
+                  record_key: tuple[int, int] | None = None,
+                  to_input_order: Callable[[Tensor], Tensor] | None = None):
+    """Run one direction of one layer with the explicit engine; weights = [W_ih, W_hh, b_ih, b_hh]."""
+    record_as = None
+    if record_key is not None and recording():
+        def record_as(g: Tensor) -> None:
+            _store_recorded(record_key, to_input_order(g) if to_input_order else g)
+    W_ih, W_hh, b_ih, b_hh = weights
+    return Recurrence.apply(cell_name, nonlinearity, batch_sizes, lengths, record_as,
+                            x, h0, c0, W_ih, W_hh, b_ih, b_hh)

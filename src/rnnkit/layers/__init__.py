@@ -1,0 +1,1 @@
+"""Recurrent layers (stacking, bidirectional, dropout between layers, lengths) built on rnnkit.core."""
