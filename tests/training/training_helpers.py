@@ -1,0 +1,103 @@
+"""Tiny real tasks for the training tests: an LSTM sequence classifier and an LSTM stream LM."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from rnnkit.data.batching import BucketSampler, StreamBatcher
+from rnnkit.training import Task, TrainConfig, run_with_resets
+
+
+class TinyClassifier(nn.Module):
+    def __init__(self, input_size: int = 3, hidden: int = 8, classes: int = 2, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(input_size, hidden)
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:   # x (T, B, I)
+        _, (h, _) = self.rnn(x)                             # h (1, B, H)
+        return self.head(self.drop(h[-1]))                  # (B, C)
+
+
+def classification_task(n: int = 64, batch_size: int = 8, dropout: float = 0.0, seed: int = 0,
+                        rank: int = 0, world_size: int = 1, bad_step: int | None = None,
+                        loss_scale: float = 1.0) -> Task:
+    """Sign of the sum of feature 0 over a random sequence of varying length (4..9)."""
+    g = torch.Generator().manual_seed(1234)
+    lengths = torch.randint(4, 10, (n,), generator=g).tolist()
+    xs = [torch.randn(t, 3, generator=g) for t in lengths]
+    ys = torch.tensor([int(x[:, 0].sum() > 0) for x in xs])
+    torch.manual_seed(seed)
+    model = TinyClassifier(dropout=dropout)
+    sampler = BucketSampler(lengths, batch_size, pool_batches=2, seed=seed, rank=rank, world_size=world_size)
+    calls = {"n": 0}
+
+    def batch_of(idx: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        x = torch.nn.utils.rnn.pad_sequence([xs[i] for i in idx])  # (T, B, 3); zeros after the end
+        return x, ys[idx]
+
+    def train_batches(epoch: int):
+        sampler.set_epoch(epoch)
+        for idx in sampler:
+            yield batch_of(idx)
+
+    def loss(model: nn.Module, batch, state):
+        calls["n"] += 1
+        x, y = batch
+        value = F.cross_entropy(model(x), y) * loss_scale
+        if bad_step is not None and calls["n"] == bad_step:
+            value = value * float("nan")
+        return value, None, len(y)
+
+    def evaluate(model: nn.Module) -> dict[str, float]:
+        x, y = batch_of(list(range(min(n, 32))))
+        logits = model(x)
+        return {"loss": F.cross_entropy(logits, y).item(),
+                "accuracy": (logits.argmax(1) == y).float().mean().item()}
+
+    return Task(model=model, train_batches=train_batches, loss=loss, evaluate=evaluate,
+                metric="loss", model_config={"input_size": 3, "hidden": 8}, steps_per_epoch=len(sampler))
+
+
+class TinyLM(nn.Module):
+    def __init__(self, vocab: int = 11, hidden: int = 8, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(vocab, hidden)
+        self.rnn = nn.LSTM(hidden, hidden)
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden, vocab)
+
+
+def lm_task(n_tokens: int = 400, batch_size: int = 4, bptt: int = 5, dropout: float = 0.0, seed: int = 0,
+            doc_starts: list[int] | None = None, spy: list | None = None) -> Task:
+    """Next-token LM over a random stream; `spy` collects (incoming state, chunk, embedded inputs, loss)."""
+    g = torch.Generator().manual_seed(99)
+    stream = torch.randint(0, 11, (n_tokens,), generator=g)
+    batcher = StreamBatcher(stream, batch_size, bptt, doc_starts=doc_starts)
+    torch.manual_seed(seed)
+    model = TinyLM(dropout=dropout)
+
+    def loss(model: nn.Module, chunk, state):
+        e = model.emb(chunk.inputs)                                          # (k, B, H)
+        out, new_state = run_with_resets(model.rnn, model.drop(e), state, chunk.reset)
+        logits = model.head(out)                                              # (k, B, V)
+        value = F.cross_entropy(logits.flatten(0, 1), chunk.targets.flatten())
+        if spy is not None:
+            spy.append({"state": state, "chunk": chunk, "emb": e, "loss": value, "new_state": new_state})
+        return value, new_state, chunk.targets.numel()
+
+    return Task(model=model, train_batches=lambda epoch: iter(batcher), loss=loss, stateful=True,
+                unit="tok", model_config={"vocab": 11, "hidden": 8}, steps_per_epoch=len(batcher))
+
+
+def quiet_config(tmp_path, **changes) -> TrainConfig:
+    base = dict(run_dir=str(tmp_path / "run"), progress=False, plot=False, log_every=1, seed=0)
+    base.update(changes)
+    return TrainConfig(**base)
+
+
+def weights(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
