@@ -8,7 +8,7 @@ import torch
 
 from rnnkit.training import (CheckpointError, NonFiniteLossError, Task, TrainConfig, Trainer,
                              load_checkpoint)
-from training_helpers import classification_task, quiet_config, weights
+from .training_helpers import classification_task, quiet_config, weights
 
 
 def grad_norm(model):

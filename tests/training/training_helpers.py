@@ -86,7 +86,10 @@ def lm_task(n_tokens: int = 400, batch_size: int = 4, bptt: int = 5, dropout: fl
         logits = model.head(out)                                              # (k, B, V)
         value = F.cross_entropy(logits.flatten(0, 1), chunk.targets.flatten())
         if spy is not None:
-            spy.append({"state": state, "chunk": chunk, "emb": e, "loss": value, "new_state": new_state})
+            # d(this chunk's loss) / d(previous chunk's inputs), while both graphs are alive
+            prev = spy[-1]["emb"] if spy else None
+            back = torch.autograd.grad(value, prev, allow_unused=True, retain_graph=True) if prev is not None else None
+            spy.append({"state": state, "chunk": chunk, "emb": e, "grad_prev": back, "new_state": new_state})
         return value, new_state, chunk.targets.numel()
 
     return Task(model=model, train_batches=lambda epoch: iter(batcher), loss=loss, stateful=True,
