@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnkit.data.batching import BucketSampler, StreamBatcher
+from rnnkit.data.batching import BucketSampler, StreamBatcher, pad_batch
 from rnnkit.training import Task, TrainConfig, run_with_resets
 
 
@@ -17,8 +17,9 @@ class TinyClassifier(nn.Module):
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, classes)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:   # x (T, B, I)
-        _, (h, _) = self.rnn(x)                             # h (1, B, H)
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:   # x (T, B, I)
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)  # padding is invisible
+        _, (h, _) = self.rnn(packed)                        # h (1, B, H)
         return self.head(self.drop(h[-1]))                  # (B, C)
 
 
@@ -35,9 +36,9 @@ def classification_task(n: int = 64, batch_size: int = 8, dropout: float = 0.0, 
     sampler = BucketSampler(lengths, batch_size, pool_batches=2, seed=seed, rank=rank, world_size=world_size)
     calls = {"n": 0}
 
-    def batch_of(idx: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        x = torch.nn.utils.rnn.pad_sequence([xs[i] for i in idx])  # (T, B, 3); zeros after the end
-        return x, ys[idx]
+    def batch_of(idx: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        x, lens = pad_batch([xs[i] for i in idx])  # (T, B, 3), (B,)
+        return x, lens, ys[idx]
 
     def train_batches(epoch: int):
         sampler.set_epoch(epoch)
@@ -46,15 +47,15 @@ def classification_task(n: int = 64, batch_size: int = 8, dropout: float = 0.0, 
 
     def loss(model: nn.Module, batch, state):
         calls["n"] += 1
-        x, y = batch
-        value = F.cross_entropy(model(x), y) * loss_scale
+        x, lens, y = batch
+        value = F.cross_entropy(model(x, lens), y) * loss_scale
         if bad_step is not None and calls["n"] == bad_step:
             value = value * float("nan")
         return value, None, len(y)
 
     def evaluate(model: nn.Module) -> dict[str, float]:
-        x, y = batch_of(list(range(min(n, 32))))
-        logits = model(x)
+        x, lens, y = batch_of(list(range(min(n, 32))))
+        logits = model(x, lens)
         return {"loss": F.cross_entropy(logits, y).item(),
                 "accuracy": (logits.argmax(1) == y).float().mean().item()}
 
@@ -104,3 +105,26 @@ def quiet_config(tmp_path, **changes) -> TrainConfig:
 
 def weights(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def ddp_worker(rank: int, world_size: int, port: int, run_dir: str, out_path: str, max_steps: int) -> None:
+    """One rank of a 2-process gloo run (for torch.multiprocessing.spawn)."""
+    import os
+
+    import torch.distributed as dist
+
+    from rnnkit.training import Trainer, init_distributed
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
+                      WORLD_SIZE=str(world_size), LOCAL_RANK=str(rank))
+    torch.set_num_threads(1)
+    assert init_distributed("gloo") == (rank, world_size)
+    try:
+        task = classification_task(batch_size=8 // world_size, rank=rank, world_size=world_size)
+        cfg = TrainConfig(run_dir=run_dir, progress=False, plot=False, log_every=1, max_steps=max_steps,
+                          eval_every=3, optimizer="sgd", lr=0.5, momentum=0.9)
+        result = Trainer(task, cfg).fit()
+        if rank == 0:
+            torch.save({"weights": weights(task.model), "metrics": result.last_metrics}, out_path)
+    finally:
+        dist.destroy_process_group()
