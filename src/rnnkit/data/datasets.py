@@ -90,8 +90,9 @@ def ptb_corpus() -> Corpus:
     import treebank  # noqa: PLC0415 - optional data package, imported only when asked for
 
     penn = treebank.penn
-    # Each line starts with a space; strip it so that the word tokeniser sees clean lines.
-    clean = {k: "\n".join(line.strip() for line in penn[k].split("\n")) for k in ("train", "valid", "test")}
+    # One sentence per line, each ending in a line break (the word tokeniser's <eos>).
+    clean = {k: "".join(line.strip() + "\n" for line in penn[k].split("\n") if line.strip())
+             for k in ("train", "valid", "test")}
     return Corpus("ptb", clean["train"], clean["valid"], clean["test"])
 
 

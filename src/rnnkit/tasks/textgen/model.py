@@ -17,24 +17,21 @@ from typing import Any
 import torch
 from torch import nn
 
+import rnnkit
+
 from rnnkit.tasks.textgen.config import LanguageModelConfig
 
 State = Any  # (h, c) for LSTM, h for GRU / RNN; each (L, B, H)
 
 
 def recurrent_layer(cfg: LanguageModelConfig) -> nn.Module:
-    """The rnnkit recurrent layer named by `cfg.cell` (torch.nn's until rnnkit's exists)."""
-    import rnnkit  # noqa: PLC0415 - the package root imports the tasks lazily
-
+    """The rnnkit recurrent layer named by `cfg.cell`, `cfg.num_layers` deep."""
     kwargs = dict(num_layers=cfg.num_layers, dropout=cfg.dropout if cfg.num_layers > 1 else 0.0)
-    lstm = getattr(rnnkit, "LSTM", nn.LSTM)
-    gru = getattr(rnnkit, "GRU", nn.GRU)
-    rnn = getattr(rnnkit, "RNN", nn.RNN)
     if cfg.cell == "lstm":
-        return lstm(cfg.embedding_dim, cfg.hidden_size, **kwargs)
+        return rnnkit.LSTM(cfg.embedding_dim, cfg.hidden_size, **kwargs)
     if cfg.cell == "gru":
-        return gru(cfg.embedding_dim, cfg.hidden_size, **kwargs)
-    return rnn(cfg.embedding_dim, cfg.hidden_size, nonlinearity=cfg.cell[4:], **kwargs)
+        return rnnkit.GRU(cfg.embedding_dim, cfg.hidden_size, **kwargs)
+    return rnnkit.RNN(cfg.embedding_dim, cfg.hidden_size, nonlinearity=cfg.cell[4:], **kwargs)
 
 
 class LanguageModel(nn.Module):

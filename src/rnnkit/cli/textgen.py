@@ -1,0 +1,194 @@
+"""`rnnkit textgen`: train, sample, evaluate and complete with character / word language models.
+
+    rnnkit textgen train --data shakespeare --max-seconds 300
+    rnnkit textgen sample --checkpoint runs/textgen --prime "ROMEO:" --length 500 --temperature 0.8
+    rnnkit textgen eval --checkpoint runs/textgen
+    rnnkit textgen complete "to be or not to" -k 5 --checkpoint runs/textgen
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from typing import Any
+
+from rnnkit.tasks.textgen.config import LanguageModelConfig, TextGenConfig
+from rnnkit.training import TrainConfig
+
+# Flags built from the config dataclasses: (class, field names, default overrides).
+DATA_FIELDS = ("data", "level", "min_freq", "max_vocab", "lowercase", "split_punctuation", "valid_fraction",
+               "batch_size", "bptt", "max_seconds", "eval_tokens")
+MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "embedding_size", "dropout", "tie_weights")
+TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "lr_step_size", "lr_gamma", "clip_norm",
+                "max_steps", "epochs", "eval_every", "patience", "seed", "run_dir", "device")
+TRAIN_DEFAULTS = {"lr": 2e-3, "eval_every": 200, "run_dir": "runs/textgen", "epochs": 1000, "max_steps": 0}
+DATA_DEFAULTS = {"max_seconds": 300.0, "eval_tokens": 50_000}
+
+
+def add_fields(parser: argparse.ArgumentParser, cls: type, names: tuple[str, ...],
+               defaults: dict[str, Any] | None = None) -> None:
+    """One --flag per dataclass field, with the field's help string and type."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for name in names:
+        f = fields[name]
+        default = (defaults or {}).get(name, f.default)
+        flag = "--" + name.replace("_", "-")
+        text = f.metadata.get("help", "") + f" (default: {default})"
+        if f.type in ("bool", bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=text)
+        elif name in ("clip_norm",):
+            parser.add_argument(flag, type=lambda s: None if s.lower() == "none" else float(s), default=default,
+                                help=text)
+        else:
+            kind = type(default) if default is not None and default is not dataclasses.MISSING else str
+            parser.add_argument(flag, type=kind, default=default, help=text)
+
+
+def pick(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
+    return {n: getattr(args, n) for n in names}
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("textgen", help="character and word language models: train, sample, eval, complete",
+                              description="Language models that predict the next character or word, and generate text.")
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+    t = sub.add_parser("train", help="train a language model (truncated BPTT) and save checkpoints",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_fields(t, TextGenConfig, DATA_FIELDS, DATA_DEFAULTS)
+    add_fields(t, LanguageModelConfig, MODEL_FIELDS)
+    add_fields(t, TrainConfig, TRAIN_FIELDS, TRAIN_DEFAULTS)
+    t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="show a progress bar")
+    t.add_argument("--sample-length", type=int, default=300, help="characters/words of text to sample at the end; 0: none")
+    t.set_defaults(func=run_train)
+
+    s = sub.add_parser("sample", help="generate text from a checkpoint, printed as it is sampled")
+    s.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory (uses checkpoints/best.pt)")
+    s.add_argument("--prime", default=None, help="text the model reads before generating (default: a line break)")
+    s.add_argument("--length", type=int, default=500, help="number of tokens (characters or words) to generate")
+    add_sampling_flags(s)
+    s.add_argument("--seed", type=int, default=None, help="random seed for reproducible samples (default: random)")
+    s.add_argument("--reference", action="store_true",
+                   help="use the straightforward torch path instead of the fast numpy sampler (slower, same distribution)")
+    s.set_defaults(func=run_sample)
+
+    e = sub.add_parser("eval", help="cross-entropy (nats), bits per token and perplexity on held-out text")
+    e.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory")
+    e.add_argument("--data", default=None, help="'shakespeare', 'ptb' or a UTF-8 text file (default: the training data)")
+    e.add_argument("--split", choices=("valid", "test"), default=None,
+                   help="held-out split (default: test where the corpus has one, else valid)")
+    e.add_argument("--batch-size", type=int, default=16, help="parallel streams for evaluation")
+    e.add_argument("--max-tokens", type=int, default=0, help="evaluate only this many tokens; 0: the whole split")
+    e.set_defaults(func=run_eval)
+
+    c = sub.add_parser("complete", help="the most likely next words after a text, with probabilities")
+    c.add_argument("text", help="the text to continue, e.g. \"to be or not to\"")
+    c.add_argument("-k", type=int, default=5, help="how many candidates to list")
+    c.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory")
+    c.set_defaults(func=run_complete)
+
+
+def add_sampling_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--temperature", type=float, default=0.8,
+                   help="divide the logits by this: < 1 is more conservative, > 1 more random")
+    p.add_argument("--top-k", type=int, default=None, help="sample only among the k most likely tokens")
+    p.add_argument("--top-p", type=float, default=None,
+                   help="sample only among the most likely tokens whose probabilities sum to p (nucleus)")
+
+
+def _check_positive(name: str, value: int) -> None:
+    if value < 0:
+        raise ValueError(f"{name}: expected an integer >= 0, got {value}")
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from rnnkit.tasks.textgen.generate import default_prime, sample_text
+    from rnnkit.tasks.textgen.train import prepare_data, train
+
+    _check_positive("--sample-length", args.sample_length)
+    cfg = TextGenConfig(**pick(args, DATA_FIELDS))
+    model_kwargs = pick(args, MODEL_FIELDS)
+    LanguageModelConfig(vocab_size=2, **model_kwargs)  # check the model flags before loading data
+    train_cfg = TrainConfig(**pick(args, TRAIN_FIELDS), progress=args.progress)
+    t0 = time.perf_counter()
+    data = prepare_data(cfg)
+    print(f"data: {data.corpus.name}, {cfg.level} level, vocabulary {len(data.tokenizer)}, "
+          f"{len(data.train_ids):,} training / {len(data.valid_ids):,} validation tokens "
+          f"({time.perf_counter() - t0:.1f} s)")
+    out = train(cfg, model_kwargs, train_cfg, data)
+    loss = out.fit.last_metrics.get("loss", float("nan"))
+    unit = "char" if cfg.level == "char" else "token"
+    print(f"trained {out.fit.step} steps in {out.train_seconds:.0f} s ({out.fit.stopped}); "
+          f"validation loss {loss:.3f} nats/{unit}, {out.fit.last_metrics.get('bits_per_token', float('nan')):.3f} "
+          f"bits/{unit}, perplexity {out.fit.last_metrics.get('perplexity', float('nan')):.2f}")
+    run = out.fit.run_dir
+    print(f"run directory: {run}\n  checkpoints: {run}/checkpoints/best.pt, last.pt\n"
+          f"  metrics: {run}/metrics.jsonl\n  curves: {run}/curves.png")
+    if args.sample_length:
+        print(f"--- sample (temperature 0.8) ---")
+        for piece in sample_text(out.model, data.tokenizer, default_prime(data.tokenizer), args.sample_length,
+                                 temperature=0.8, seed=train_cfg.seed):
+            sys.stdout.write(piece)
+        sys.stdout.write("\n")
+    print(f"sample more with: rnnkit textgen sample --checkpoint {run}")
+    return 0
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from rnnkit.tasks.textgen.checkpoint import load_model
+    from rnnkit.tasks.textgen.generate import default_prime, sample_text
+    from rnnkit.tasks.textgen.sampling import check_sampling_args
+
+    check_sampling_args(args.temperature, args.top_k, args.top_p)
+    _check_positive("--length", args.length)
+    loaded = load_model(args.checkpoint)
+    prime = default_prime(loaded.tokenizer) if args.prime is None else args.prime.replace("\\n", "\n")
+    if prime != "\n":
+        sys.stdout.write(prime)
+    for piece in sample_text(loaded.model, loaded.tokenizer, prime, args.length, temperature=args.temperature,
+                             top_k=args.top_k, top_p=args.top_p, seed=args.seed, fast=not args.reference):
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+    sys.stdout.write("\n")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from rnnkit.data.datasets import load_corpus
+    from rnnkit.tasks.textgen.checkpoint import load_model
+    from rnnkit.tasks.textgen.evaluate import evaluate_stream
+    from rnnkit.tasks.textgen.train import prepare_data
+
+    loaded = load_model(args.checkpoint)
+    cfg = loaded.task.replace(data=args.data) if args.data else loaded.task
+    corpus = load_corpus(cfg.data, cfg.valid_fraction)
+    split = args.split or ("test" if corpus.test is not None else "valid")
+    text = corpus.split(split)
+    tok = loaded.tokenizer
+    if tok.level == "char":
+        known = [ch for ch in text if ch in tok.vocab]
+        dropped = len(text) - len(known)
+        ids = tok.vocab.ids(known)
+    else:
+        ids, dropped = tok.encode(text, what=f"{split} text"), 0
+    out = evaluate_stream(loaded.model, ids, batch_size=args.batch_size, max_tokens=args.max_tokens)
+    unit = "character" if tok.level == "char" else "word"
+    print(f"{corpus.name} {split}: {int(out['tokens']):,} {unit}s"
+          + (f" ({dropped} characters outside the vocabulary skipped)" if dropped else ""))
+    print(f"cross-entropy  {out['loss']:.4f} nats/{unit}")
+    print(f"bits per {unit}  {out['bits_per_token']:.4f}")
+    print(f"perplexity     {out['perplexity']:.2f}")
+    return 0
+
+
+def run_complete(args: argparse.Namespace) -> int:
+    from rnnkit.tasks.textgen.checkpoint import load_model
+    from rnnkit.tasks.textgen.generate import complete
+
+    loaded = load_model(args.checkpoint)
+    for word, p in complete(loaded.model, loaded.tokenizer, args.text, args.k):
+        print(f"{p:8.4f}  {word}")
+    return 0

@@ -1,0 +1,120 @@
+"""Training glue: text -> token streams -> `rnnkit.training.Trainer` with truncated BPTT.
+
+The training split is one long token stream laid out as `batch_size` parallel rows by
+`rnnkit.data.batching.StreamBatcher` and read in chunks of `bptt` steps; the Trainer
+carries the LSTM/GRU/RNN state from chunk to chunk and detaches it at each boundary
+(`Task(stateful=True)`). Letters: T time (bptt), B batch, V vocabulary.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import torch
+import torch.nn.functional as F
+
+from rnnkit.data.batching import StreamBatcher, StreamChunk
+from rnnkit.data.datasets import Corpus, load_corpus
+from rnnkit.data.text import Tokenizer, fit_tokenizer
+from rnnkit.tasks.textgen.checkpoint import textgen_model_config
+from rnnkit.tasks.textgen.config import LanguageModelConfig, TextGenConfig
+from rnnkit.tasks.textgen.evaluate import evaluate_stream
+from rnnkit.tasks.textgen.model import LanguageModel
+from rnnkit.training import FitResult, Task, TrainConfig, Trainer
+
+
+@dataclass
+class PreparedData:
+    corpus: Corpus
+    tokenizer: Tokenizer
+    train_ids: torch.Tensor   # (N_train,)
+    valid_ids: torch.Tensor   # (N_valid,)
+    test_ids: torch.Tensor | None
+
+
+def prepare_data(cfg: TextGenConfig, corpus: Corpus | None = None) -> PreparedData:
+    """Load the corpus, fit the tokeniser on its training split and encode every split."""
+    corpus = corpus or load_corpus(cfg.data, cfg.valid_fraction)
+    tok = fit_tokenizer(corpus.train, cfg.level, cfg.min_freq, cfg.max_vocab or None,
+                        cfg.lowercase, cfg.split_punctuation)
+
+    def encode(text: str, split: str) -> torch.Tensor:
+        if cfg.level == "char":
+            # Characters never seen in training are dropped from held-out text (and counted).
+            known = [ch for ch in text if ch in tok.vocab]
+            return torch.tensor(tok.vocab.ids(known), dtype=torch.long)
+        return torch.tensor(tok.encode(text, what=f"{split} text"), dtype=torch.long)
+
+    test = encode(corpus.test, "test") if corpus.test is not None else None
+    return PreparedData(corpus, tok, encode(corpus.train, "train"), encode(corpus.valid, "valid"), test)
+
+
+class TrainingClock:
+    """Wall-clock seconds spent training, not counting the evaluations in between."""
+
+    def __init__(self, budget: float) -> None:
+        self.budget, self.start, self.paused = budget, None, 0.0
+
+    def seconds(self) -> float:
+        return 0.0 if self.start is None else time.perf_counter() - self.start - self.paused
+
+    def out_of_time(self) -> bool:
+        if self.start is None:
+            self.start = time.perf_counter()
+        return self.budget > 0 and self.seconds() >= self.budget
+
+
+def lm_loss(model: torch.nn.Module, batch: StreamChunk, state: Any) -> tuple[torch.Tensor, Any, int]:
+    """Mean next-token cross-entropy of one TBPTT chunk; the Trainer carries `state` on."""
+    logits, state = model(batch.inputs, state)                                     # (T, B, V)
+    loss = F.cross_entropy(logits.flatten(0, 1), batch.targets.flatten())         # over T*B tokens
+    return loss, state, batch.targets.numel()
+
+
+def make_task(model: LanguageModel, data: PreparedData, cfg: TextGenConfig, clock: TrainingClock) -> Task:
+    """The `rnnkit.training.Task` of a language model over `data`."""
+    batcher = StreamBatcher(data.train_ids, cfg.batch_size, cfg.bptt)
+
+    def train_batches(epoch: int) -> Iterator[StreamChunk]:
+        for chunk in batcher:
+            if clock.out_of_time():
+                return
+            yield chunk
+
+    def evaluate(m: torch.nn.Module) -> dict[str, float]:
+        t0 = time.perf_counter()
+        out = evaluate_stream(m, data.valid_ids, max_tokens=cfg.eval_tokens)
+        clock.paused += time.perf_counter() - t0
+        return {"loss": out["loss"], "bits_per_token": out["bits_per_token"], "perplexity": out["perplexity"]}
+
+    return Task(model=model, train_batches=train_batches, loss=lm_loss, evaluate=evaluate, metric="loss",
+                lower_is_better=True, stateful=True, unit="char" if cfg.level == "char" else "tok",
+                model_config=textgen_model_config(model.config, data.tokenizer, cfg),
+                steps_per_epoch=len(batcher))
+
+
+@dataclass
+class TrainOutcome:
+    fit: FitResult
+    model: LanguageModel
+    data: PreparedData
+    train_seconds: float
+
+
+def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig,
+          data: PreparedData | None = None) -> TrainOutcome:
+    """Train a language model as configured; the run directory gets checkpoints, metrics and curves.png.
+
+    model_kwargs: LanguageModelConfig fields except vocab_size (taken from the tokeniser).
+    With cfg.max_seconds > 0 training stops once that much training time has passed
+    (evaluations not counted), then the loop evaluates once more and saves.
+    """
+    data = data or prepare_data(cfg)
+    model_cfg = LanguageModelConfig(vocab_size=len(data.tokenizer), **model_kwargs)
+    torch.manual_seed(train_cfg.seed)
+    model = LanguageModel(model_cfg)
+    clock = TrainingClock(cfg.max_seconds)
+    fit = Trainer(make_task(model, data, cfg, clock), train_cfg).fit()
+    return TrainOutcome(fit, model, data, clock.seconds())
