@@ -65,10 +65,10 @@ class SequenceModel(nn.Module):
     """rnnkit layer -> linear head on the last `read_steps` outputs: (T, B, I) -> (read_steps, B, O)."""
 
     def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int, read_steps: int = 1,
-                 init: str = "xavier", engine: str = "auto") -> None:
+                 init: str = "xavier", engine: str = "auto", **layer_kwargs) -> None:
         super().__init__()
         self.cell, self.read_steps = cell, read_steps
-        self.rnn = make_layer(cell, input_size, hidden_size, init=init, engine=engine)
+        self.rnn = make_layer(cell, input_size, hidden_size, init=init, engine=engine, **layer_kwargs)
         self.head = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: Tensor) -> Tensor:

@@ -58,7 +58,7 @@ def plot_vanishing(result: VanishingResult, path) -> Path:
     for cell, acc in result.accuracy().items():
         ax_acc.plot(cfg.delays, acc, "o-", color=COLORS.get(cell), label=LABELS.get(cell, cell))
     ax_acc.axhline(cfg.chance, color="gray", ls=":", label="chance")
-    ax_acc.set_xlabel("delay (copy: steps to remember; adding: sequence length)" if False else "delay")
+    ax_acc.set_xlabel("delay (copy: steps to remember; adding: sequence length)")
     ax_acc.set_ylabel("accuracy")
     ax_acc.set_ylim(-0.02, 1.02)
     ax_acc.set_title(f"{cfg.task} task, {cfg.steps} steps × batch {cfg.batch_size}, H={cfg.hidden_size}")

@@ -69,18 +69,26 @@ def correlated_units(trace: LayerTrace, signal, top: int = 5, batch_index: int =
     return found[:top]
 
 
-def quote_signal(text: str, quotes: str = "\"") -> np.ndarray:
-    """(len(text),) float: 1 for characters inside a quotation (the quote marks included), else 0."""
-    if not isinstance(text, str) or not text:
-        raise ValueError(f"text must be a non-empty string, got {text!r}")
-    inside, out = False, np.zeros(len(text))
-    for t, ch in enumerate(text):
-        opening = ch in quotes and not inside
-        if opening:
-            inside = True
-        out[t] = 1.0 if inside else 0.0
-        if ch in quotes and not opening:
-            inside = False
+def quote_signal(text, quotes: str = "\"") -> np.ndarray:
+    """1 for each character (or token, given a list of tokens) inside a quotation, quote marks included, else 0.
+
+    A token that holds a quote mark counts as inside; an even number of marks in one
+    token ("word") opens and closes the quotation within it.
+    """
+    if isinstance(text, str):
+        pieces = list(text)
+    elif isinstance(text, list | tuple) and all(isinstance(p, str) for p in text):
+        pieces = list(text)
+    else:
+        raise TypeError(f"text must be a string or a list of token strings, got {type(text).__name__}")
+    if not pieces:
+        raise ValueError("text must not be empty, got no characters or tokens")
+    inside, out = False, np.zeros(len(pieces))
+    for t, piece in enumerate(pieces):
+        marks = sum(piece.count(q) for q in quotes)
+        out[t] = 1.0 if inside or marks else 0.0
+        if marks % 2:
+            inside = not inside
     return out
 
 

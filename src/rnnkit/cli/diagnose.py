@@ -1,0 +1,161 @@
+"""`rnnkit diagnose`: look inside recurrent networks, from real runs.
+
+    rnnkit diagnose vanishing --delay 50 100 200     # accuracy vs delay + gradient through time
+    rnnkit diagnose clipping                         # an exploding run, without and with clipping
+    rnnkit diagnose states --checkpoint runs/x --text "He said \\"no\\"."
+
+Each writes a PNG (and, for vanishing, a Markdown table) under --out and says where.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+ACTIONS = ("vanishing", "clipping", "states")
+
+
+def _positive_int(flag: str):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be a positive integer, got {text!r}") from None
+        if v < 1:
+            raise argparse.ArgumentTypeError(f"{flag} must be a positive integer, got {v}")
+        return v
+    return parse
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("diagnose", help="see inside: gradients through time, clipping, hidden states and gates",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
+
+    v = sub.add_parser("vanishing", help="train RNN-tanh, LSTM and GRU on a long-range task with the same budget "
+                                         "and draw accuracy against delay beside their gradients through time")
+    v.add_argument("--delay", type=_positive_int("--delay"), nargs="+", default=[10, 25, 50],
+                   help="delays to test (copy: steps to remember; adding: sequence length) (default: 10 25 50)")
+    v.add_argument("--task", choices=("copy", "adding"), default="copy", help="long-range task (default: copy)")
+    v.add_argument("--cells", nargs="+", choices=("rnn_tanh", "rnn_relu", "lstm", "gru"),
+                   default=["rnn_tanh", "lstm", "gru"], help="cells to compare (default: rnn_tanh lstm gru)")
+    v.add_argument("--steps", type=_positive_int("--steps"), default=300,
+                   help="training steps per cell and delay, the same for every cell (default: 300)")
+    v.add_argument("--batch-size", type=_positive_int("--batch-size"), default=32, help="sequences per batch (default: 32)")
+    v.add_argument("--hidden-size", type=_positive_int("--hidden-size"), default=64, help="hidden units (default: 64)")
+    v.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default: 3e-3)")
+    v.add_argument("--init", choices=("xavier", "he", "torch"), default="xavier",
+                   help="weight initialisation of every cell (default: xavier, rnnkit's default)")
+    v.add_argument("--symbols", type=_positive_int("--symbols"), default=1,
+                   help="copy task: symbols to remember (default: 1)")
+    v.add_argument("--seed", type=int, default=0, help="seed of weights and data (default: 0)")
+    _common(v, "vanishing")
+    v.set_defaults(func=run)
+
+    c = sub.add_parser("clipping", help="train a vanilla RNN with a large recurrent initialisation without and with "
+                                        "gradient clipping; draw losses and the gradient norm before clipping")
+    c.add_argument("--radius", type=float, default=2.0,
+                   help="spectral radius of the recurrent weights at the start (default: 2.0)")
+    c.add_argument("--steps", type=_positive_int("--steps"), default=300, help="SGD steps per run (default: 300)")
+    c.add_argument("--lr", type=float, default=0.05, help="SGD learning rate (default: 0.05)")
+    c.add_argument("--clip-norm", type=float, default=1.0, help="global-norm threshold of the clipped run (default: 1.0)")
+    c.add_argument("--length", type=_positive_int("--length"), default=30,
+                   help="adding-problem sequence length (default: 30)")
+    c.add_argument("--cell", choices=("rnn_tanh", "rnn_relu", "lstm", "gru"), default="rnn_tanh",
+                   help="cell (default: rnn_tanh)")
+    c.add_argument("--seed", type=int, default=0, help="seed of weights and data (default: 0)")
+    _common(c, "clipping")
+    c.set_defaults(func=run)
+
+    s = sub.add_parser("states", help="heatmaps of hidden units over a text from a text-generation checkpoint, "
+                                      "gate saturation, and the units most correlated with a signal")
+    s.add_argument("--checkpoint", required=True, help="textgen checkpoint (.pt) or run directory")
+    s.add_argument("--text", required=True, help="text to run through the model (characters it knows)")
+    s.add_argument("--signal", choices=("quotes", "position"), default="quotes",
+                   help="signal to correlate units with: inside quotes, or position in the text (default: quotes)")
+    s.add_argument("--units", type=_positive_int("--units"), default=32, help="hidden units drawn per layer (default: 32)")
+    s.add_argument("--top", type=_positive_int("--top"), default=5, help="most correlated units to list (default: 5)")
+    _common(s, "states")
+    s.set_defaults(func=run)
+    p.set_defaults(func=run)
+    return p
+
+
+def _common(p: argparse.ArgumentParser, name: str) -> None:
+    p.add_argument("--out", default="diagnostics", help="directory for the PNG and numbers (default: diagnostics)")
+    p.add_argument("--no-progress", action="store_true", help="do not print one line per finished run")
+
+
+def run(args: argparse.Namespace) -> int:
+    action = getattr(args, "action", None)
+    if action not in ACTIONS:
+        raise ValueError(f"diagnose needs an action, one of {', '.join(ACTIONS)}, got {action!r}")
+    return {"vanishing": _vanishing, "clipping": _clipping, "states": _states}[action](args)
+
+
+def _vanishing(args) -> int:
+    from rnnkit.diagnostics import VanishingConfig, format_table, run_vanishing
+    from rnnkit.diagnostics.plots import plot_vanishing
+
+    cfg = VanishingConfig(task=args.task, delays=tuple(args.delay), cells=tuple(args.cells), steps=args.steps,
+                          batch_size=args.batch_size, hidden_size=args.hidden_size, lr=args.lr, init=args.init,
+                          symbols=args.symbols, seed=args.seed)
+
+    def report(r) -> None:
+        if not args.no_progress:
+            print(f"{r.cell:>8}  delay {r.delay:>4}  accuracy {r.accuracy:.3f}  ({r.seconds:.1f} s)", flush=True)
+
+    result = run_vanishing(cfg, on_run=report)
+    out = Path(args.out)
+    png = plot_vanishing(result, out / "vanishing.png")
+    table = format_table(result)
+    (out / "vanishing.md").write_text(table + "\n")
+    print(table)
+    print(f"wrote {png} and {out / 'vanishing.md'}")
+    return 0
+
+
+def _clipping(args) -> int:
+    from rnnkit.diagnostics import ClippingConfig, run_clipping
+    from rnnkit.diagnostics.plots import plot_clipping
+
+    cfg = ClippingConfig(cell=args.cell, radius=args.radius, length=args.length, steps=args.steps, lr=args.lr,
+                         clip_norm=args.clip_norm, seed=args.seed)
+    result = run_clipping(cfg)
+    png = plot_clipping(result, Path(args.out) / "clipping.png")
+    for label, c in (("no clipping", result.unclipped), (f"clip {cfg.clip_norm:g}", result.clipped)):
+        end = f"diverged at step {c.diverged_at}" if c.diverged_at else f"final loss {c.final_loss:.4f}"
+        print(f"{label:>12}: {end}, largest gradient norm {c.grad_norm.max():.3g}")
+    print(f"wrote {png}")
+    return 0
+
+
+def _states(args) -> int:
+    import torch
+
+    from rnnkit.diagnostics import correlated_units, gate_saturation, position_signal, quote_signal, trace_model
+    from rnnkit.diagnostics.plots import plot_states
+    from rnnkit.tasks.textgen.checkpoint import load_model
+
+    if not args.text:
+        raise ValueError("--text must be a non-empty string, got ''")
+    loaded = load_model(args.checkpoint)
+    tokens = loaded.tokenizer.tokens(args.text)
+    ids = torch.tensor(loaded.tokenizer.encode(args.text, "--text"), dtype=torch.long)[:, None]  # (T, 1)
+    trace = trace_model(loaded.model, ids)
+    signal = quote_signal(tokens) if args.signal == "quotes" else position_signal(len(tokens))
+    saturation = gate_saturation(trace)
+    top = correlated_units(trace, signal, top=args.top) if signal.std() > 0 else []
+    out = Path(args.out)
+    png = plot_states(trace, out / "states.png", labels=tokens, units=args.units, saturation=saturation, signal=signal)
+    for s in saturation:
+        print(f"{s.name} gate {s.gate}: {s.low:.1%} < 0.1, {s.high:.1%} > 0.9, mean {s.mean:.3f}")
+    if not top:
+        print(f"the {args.signal} signal is constant over this text: no correlation to report")
+    for u in top:
+        print(f"{u.name} unit {u.unit}: r = {u.r:+.3f} with {args.signal}")
+    numbers = {"saturation": [vars(s) for s in saturation], "correlated_units": [vars(u) for u in top]}
+    (out / "states.json").write_text(json.dumps(numbers, indent=2) + "\n")
+    print(f"wrote {png} and {out / 'states.json'}")
+    return 0

@@ -1,0 +1,80 @@
+"""`rnnkit diagnose`: each action writes its picture and numbers; bad input gets a clear error."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+import torch
+
+from rnnkit.cli import diagnose
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(prog="rnnkit")
+    diagnose.add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_every_flag_has_help():
+    parser = argparse.ArgumentParser(prog="rnnkit")
+    sub = parser.add_subparsers(dest="command")
+    p = diagnose.add_parser(sub)
+    for action_parser in p._subparsers._group_actions[0].choices.values():
+        for a in action_parser._actions:
+            assert a.help, f"{a.option_strings} has no help"
+
+
+def test_clipping_writes_png(tmp_path, capsys):
+    args = _parse(["diagnose", "clipping", "--steps", "40", "--out", str(tmp_path)])
+    assert args.func(args) == 0
+    assert (tmp_path / "clipping.png").stat().st_size > 1000
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_vanishing_writes_png_and_table(tmp_path, capsys):
+    args = _parse(["diagnose", "vanishing", "--delay", "3", "5", "--steps", "2", "--hidden-size", "8",
+                   "--out", str(tmp_path), "--no-progress"])
+    assert args.func(args) == 0
+    assert (tmp_path / "vanishing.png").is_file()
+    assert (tmp_path / "vanishing.md").read_text().startswith("| delay |")
+
+
+def test_bad_delay_is_one_clear_line(capsys):
+    with pytest.raises(SystemExit):
+        _parse(["diagnose", "vanishing", "--delay", "-5"])
+    assert "--delay must be a positive integer, got -5" in capsys.readouterr().err
+
+
+def test_states_from_a_textgen_checkpoint(tmp_path, capsys):
+    from rnnkit.data.text import CharTokenizer
+    from rnnkit.tasks.textgen.checkpoint import textgen_model_config
+    from rnnkit.tasks.textgen.config import LanguageModelConfig, TextGenConfig
+    from rnnkit.tasks.textgen.model import LanguageModel
+    from rnnkit.training import save_checkpoint
+
+    text = 'he said "no" and "yes".'
+    tok = CharTokenizer.fit(text)
+    cfg = LanguageModelConfig(vocab_size=len(tok), hidden_size=8)
+    torch.manual_seed(0)
+    model = LanguageModel(cfg)
+    path = tmp_path / "ckpt.pt"
+    save_checkpoint({"format": 1, "model_config": textgen_model_config(cfg, tok, TextGenConfig()),
+                     "model": model.state_dict(), "step": 0}, path)
+    args = _parse(["diagnose", "states", "--checkpoint", str(path), "--text", text, "--out", str(tmp_path / "o")])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "l0 gate f:" in out and "r = " in out
+    assert (tmp_path / "o" / "states.png").is_file() and (tmp_path / "o" / "states.json").is_file()
+
+
+def test_states_missing_checkpoint():
+    args = _parse(["diagnose", "states", "--checkpoint", "/no/such.pt", "--text", "a"])
+    with pytest.raises(FileNotFoundError, match="--checkpoint"):
+        args.func(args)
+
+
+def test_no_action_is_a_value_error():
+    args = _parse(["diagnose"])
+    with pytest.raises(ValueError, match="diagnose needs an action"):
+        args.func(args)
