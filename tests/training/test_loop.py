@@ -170,3 +170,15 @@ def test_resume_refuses_a_tampered_checkpoint(tmp_path):
     last.write_bytes(last.read_bytes()[:-10])
     with pytest.raises(CheckpointError, match="truncated"):
         Trainer(classification_task(), cfg).fit(resume=True)
+
+
+def test_request_stop_from_a_callback_and_empty_epochs_stop(tmp_path):
+    stop = lambda tr, rec: tr.request_stop("time budget") if rec["step"] == 3 else None
+    result = Trainer(classification_task(), quiet_config(tmp_path, epochs=5), [stop]).fit()
+    assert (result.stopped, result.step) == ("time budget", 3)
+    assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["step"] == 3
+    task = classification_task()
+    inner = task.train_batches
+    task.train_batches = lambda epoch: inner(epoch) if epoch == 0 else iter(())
+    result = Trainer(task, quiet_config(tmp_path / "b", epochs=1000)).fit()
+    assert (result.stopped, result.step, result.epoch) == ("no_batches", 8, 1)

@@ -53,7 +53,7 @@ class NonFiniteLossError(FloatingPointError):
 class FitResult:
     step: int
     epoch: int
-    stopped: str                 # "max_steps", "epochs", "early_stopping" or "interrupted"
+    stopped: str    # "max_steps", "epochs", "early_stopping", "interrupted", "no_batches" or a request_stop reason
     best_metric: float | None
     best_step: int | None
     last_metrics: dict[str, float]
@@ -110,7 +110,7 @@ class Trainer:
         self.bad_evals = 0
         self.last_metrics: dict[str, float] = {}
         self.last_good: Path | None = None
-        self._stop_requested = False
+        self._stop_reason: str | None = None
 
     # ----------------------------------------------------------------- public
     def fit(self, resume: bool = False) -> FitResult:
@@ -131,7 +131,7 @@ class Trainer:
             self._save(self.last_path)
         finally:
             self._restore_sigint(previous)
-            self.progress.close()
+            self.progress.close(self.step)
             self.log.close()
         if stopped == "interrupted" and self.is_main:
             print(f"interrupted at step {self.step}; checkpoint saved to {self.last_path}; "
@@ -140,17 +140,26 @@ class Trainer:
         return FitResult(self.step, self.epoch, stopped, self.best_metric, self.best_step,
                          self.last_metrics, self.run_dir)
 
+    def request_stop(self, reason: str = "stopped") -> None:
+        """Ask the loop to stop after the current step, write checkpoints/last.pt and return `reason`.
+
+        For callbacks (a time budget, a target metric); Ctrl-C calls it with "interrupted".
+        """
+        self._stop_reason = reason
+
     # ------------------------------------------------------------ the loop
     def _train(self) -> str:
         cfg = self.config
         while self.epoch < cfg.epochs:
             batches = iter(self.task.train_batches(self.epoch))
-            for _ in range(self.batch_in_epoch):  # resume: skip what the checkpoint already consumed
-                next(batches, None)
+            seen = sum(1 for _ in zip(range(self.batch_in_epoch), batches))  # resume: skip consumed batches
             for batch in batches:
+                seen += 1
                 stopped = self._after_step(self._train_step(batch))
                 if stopped:
                     return stopped
+            if seen == 0:
+                return "no_batches"  # train_batches(epoch) gave nothing: stop rather than spin through epochs
             self.epoch, self.batch_in_epoch, self.stream_state = self.epoch + 1, 0, None
             if cfg.eval_every == 0 and self._evaluate_and_save():
                 return "early_stopping"
@@ -197,10 +206,11 @@ class Trainer:
         value = loss.item()
         if not ddp.is_distributed():
             return value, int(n_items)
-        t = torch.tensor([value * n_items, n_items, float(self._stop_requested)], dtype=torch.float64,
+        t = torch.tensor([value * n_items, n_items, float(self._stop_reason is not None)], dtype=torch.float64,
                          device=self.device)
         ddp.all_reduce_sum(t)
-        self._stop_requested = bool(t[2].item() > 0)
+        if t[2].item() > 0 and self._stop_reason is None:
+            self._stop_reason = "stopped on another rank"
         return t[0].item() / max(t[1].item(), 1), int(t[1].item())
 
     def _clip(self) -> float:
@@ -228,8 +238,8 @@ class Trainer:
             self._save(self.last_path)
         if early:
             return "early_stopping"
-        if self._stop_requested:
-            return "interrupted"
+        if self._stop_reason is not None:
+            return self._stop_reason
         if cfg.max_steps and self.step >= cfg.max_steps:
             return "max_steps"
         return None
@@ -348,9 +358,9 @@ class Trainer:
             return None
 
         def handler(signum: int, frame: Any) -> None:
-            if self._stop_requested:  # second Ctrl-C: abort now
+            if self._stop_reason == "interrupted":  # second Ctrl-C: abort now
                 raise KeyboardInterrupt
-            self._stop_requested = True
+            self.request_stop("interrupted")
 
         return signal.signal(signal.SIGINT, handler)
 

@@ -117,6 +117,8 @@ class Progress:
         self.bar.set_postfix(shown, refresh=False)
         self.bar.update(steps)
 
-    def close(self) -> None:
+    def close(self, final_step: int | None = None) -> None:
         if self.bar is not None:
+            if final_step is not None and final_step > self.bar.n:
+                self.bar.update(final_step - self.bar.n)  # steps since the last log_every update
             self.bar.close()
