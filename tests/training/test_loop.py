@@ -103,10 +103,13 @@ def test_plateau_schedule_decays_after_patience(tmp_path):
 
 def test_nan_loss_stops_with_step_and_keeps_last_checkpoint(tmp_path):
     task = classification_task(bad_step=7)
-    trainer = Trainer(task, quiet_config(tmp_path, epochs=5, eval_every=4))
     last = tmp_path / "run" / "checkpoints" / "last.pt"
+    saved = {}
+    keep = lambda tr, rec: saved.setdefault("bytes", last.read_bytes()) if rec["step"] == 6 else None
+    trainer = Trainer(task, quiet_config(tmp_path, epochs=5, eval_every=4), [keep])
     with pytest.raises(NonFiniteLossError) as err:
         trainer.fit()
+    assert last.read_bytes() == saved["bytes"]          # untouched by the failed run
     message = str(err.value)
     assert "loss is nan at step 7" in message and str(last) in message
     ckpt = load_checkpoint(last)

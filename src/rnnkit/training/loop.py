@@ -248,7 +248,7 @@ class Trainer:
         recent = [r for r in self.log.records[-self.config.log_every:] if r["kind"] == "train"]
         postfix = {"loss": sum(r["loss"] for r in recent) / max(len(recent), 1)}
         if self.task.metric in self.last_metrics:
-            postfix[self.task.metric] = self.last_metrics[self.task.metric]
+            postfix[f"val_{self.task.metric}"] = self.last_metrics[self.task.metric]
         self.progress.update(self.config.log_every, sum(r["items"] for r in recent), postfix)
 
     # ----------------------------------------------------- evaluation, early stopping
