@@ -29,7 +29,7 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-from rnnkit.core.cells import CELLS
+from rnnkit.core.cells import CELLS, per_step
 
 State = Tensor | tuple[Tensor, Tensor]
 
@@ -93,11 +93,11 @@ class Recurrence(torch.autograd.Function):
         b_x = b_ih if (b_ih is None or cell.SEPARATE_HIDDEN_BIAS) else b_ih + b_hh
         x2 = x.reshape(T * B, I)
         gx = (x2 @ W_ih.t() if b_x is None else torch.addmm(b_x, x2, W_ih.t())).view(T, B, -1)  # (T, B, GH)
-        tr = cell.new_trace(T, B, H, h0, c0, nonlinearity)
+        tr = cell.new_trace(T, B, H, h0, c0, nonlinearity, batch_sizes)
         W_hh_t = W_hh.t()
         b_step = b_hh if cell.SEPARATE_HIDDEN_BIAS else None
-        for t, n in enumerate(batch_sizes):
-            cell.forward_step(tr, t, n, gx[t, :n], W_hh_t, b_step)
+        for t, gx_t in enumerate(per_step(gx, batch_sizes)):
+            cell.forward_step(tr, t, gx_t, W_hh_t, b_step)
 
         last = tr.h[-1] if lengths is None else tr.h[lengths, torch.arange(B, device=x.device)]  # (B, H)
         c_last = None
@@ -122,15 +122,21 @@ class Recurrence(torch.autograd.Function):
         T, B, I = x.shape
         cell.prepare_backward(tr)  # the gradient-free factors, all steps at once
 
-        dh = dh_last.clone()  # (B, H): ∂L/∂h_t, rows that have not started yet hold their final-state gradient
+        bs = ctx.batch_sizes
+        dh = dh_last.clone()  # (B, H): ∂L/∂h_t; rows not yet started hold their final-state gradient
         dc = dc_last.clone() if cell.HAS_CELL_STATE else None
+        dh_rows = [dh if n == B else dh[:n] for n in bs]  # views, made once
+        dc_rows = [None] * T if dc is None else [dc if n == B else dc[:n] for n in bs]
+        dout_prev = [None] + per_step(dout[:-1], bs[1:])  # ∂L/∂(output at t-1), rows running at t
+        dh_rows[-1].add_(dout[-1, : bs[-1]])
         seen = torch.zeros_like(dout) if ctx.record_as is not None else None
         for t in range(T - 1, -1, -1):
-            n = ctx.batch_sizes[t]
-            dh[:n].add_(dout[t, :n])  # ∂L/∂h_t = from the output at t + from step t+1
             if seen is not None:
-                seen[t, :n] = dh[:n]
-            cell.backward_step(tr, t, n, dh[:n], None if dc is None else dc[:n], W_hh)
+                seen[t, : bs[t]] = dh_rows[t]
+            # the step leaves ∂L/∂h_{t-1} = (through step t) + (from the output at t-1) in dh
+            cell.backward_step(tr, t, dh_rows[t], dc_rows[t], W_hh, dout_prev[t])
+            if t > 0 and bs[t - 1] > bs[t]:  # rows whose last step is t-1 start here
+                dh[bs[t] : bs[t - 1]].add_(dout[t - 1, bs[t] : bs[t - 1]])
 
         dgx = cell.input_gate_grads(tr).reshape(T * B, -1)  # (TB, GH)
         dgh = cell.hidden_gate_grads(tr).reshape(T * B, -1)  # (TB, GH)

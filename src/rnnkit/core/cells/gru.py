@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from rnnkit.core.cells.steps import per_step
+
 GATES = 3
 HAS_CELL_STATE = False
 SEPARATE_HIDDEN_BIAS = True
@@ -36,55 +38,59 @@ class Trace:
     h: Tensor  # (T+1, B, H): h[0] = h_0, h[t+1] = h_t; zero where a sequence has ended
     gh: Tensor  # (T, B, 3H): W_hh h_{t-1} + b_hh
     act: Tensor  # (T, B, 3H): [r, z, n]
-    mult_h: Tensor | None = None  # (T, B, 3H): dgh = dh * mult_h
-    mult_n: Tensor | None = None  # (T, B, H): dgx_n = dh * mult_n
-    dgh: Tensor | None = None  # (T, B, 3H)
-    dgx: Tensor | None = None  # (T, B, 3H)
+    batch_sizes: list[int]
 
 
-def new_trace(T: int, B: int, H: int, h0: Tensor, c0: Tensor | None = None, nonlinearity: str = "") -> Trace:
+def new_trace(T: int, B: int, H: int, h0: Tensor, c0: Tensor | None, nonlinearity: str,
+              batch_sizes: list[int]) -> Trace:
     h = h0.new_zeros(T + 1, B, H)
     h[0] = h0
-    return Trace(h=h, gh=h0.new_empty(T, B, 3 * H), act=h0.new_empty(T, B, 3 * H))
+    tr = Trace(h=h, gh=h0.new_empty(T, B, 3 * H), act=h0.new_empty(T, B, 3 * H), batch_sizes=batch_sizes)
+    steps = lambda x: per_step(x, batch_sizes)  # noqa: E731
+    tr.fw = (steps(h[:-1]), steps(h[1:]), steps(tr.gh), steps(tr.gh[..., : 2 * H]), steps(tr.gh[..., 2 * H :]),
+             steps(tr.act[..., : 2 * H]), steps(tr.act[..., :H]), steps(tr.act[..., H : 2 * H]),
+             steps(tr.act[..., 2 * H :]))
+    return tr
 
 
-def forward_step(tr: Trace, t: int, n: int, gx_t: Tensor, W_hh_t: Tensor, b_hh: Tensor | None) -> None:
+def forward_step(tr: Trace, t: int, gx_t: Tensor, W_hh_t: Tensor, b_hh: Tensor | None) -> None:
     H = tr.h.shape[-1]
-    h_prev = tr.h[t, :n]
-    gh = tr.gh[t, :n]
+    h_prev, h, gh, gh_rz, gh_n, rz, r, z, n = (s[t] for s in tr.fw)
     if b_hh is None:
         torch.mm(h_prev, W_hh_t, out=gh)
     else:
         torch.addmm(b_hh, h_prev, W_hh_t, out=gh)  # (n, 3H)
-    a = tr.act[t, :n]
-    rz = torch.add(gx_t[:, : 2 * H], gh[:, : 2 * H], out=a[:, : 2 * H]).sigmoid_()
-    r, z = rz.split(H, dim=1)
-    nn_ = torch.mul(r, gh[:, 2 * H :], out=a[:, 2 * H :])
-    nn_.add_(gx_t[:, 2 * H :]).tanh_()  # n = tanh(gx_n + r * gh_n)
-    h = torch.sub(h_prev, nn_, out=tr.h[t + 1, :n])
-    h.mul_(z).add_(nn_)  # h_t = n + z * (h_{t-1} - n)
+    torch.add(gx_t[:, : 2 * H], gh_rz, out=rz).sigmoid_()  # r, z
+    torch.mul(r, gh_n, out=n).add_(gx_t[:, 2 * H :]).tanh_()  # n = tanh(gx_n + r * gh_n)
+    torch.sub(h_prev, n, out=h).mul_(z).add_(n)  # h_t = n + z * (h_{t-1} - n)
 
 
 def prepare_backward(tr: Trace) -> None:
-    H = tr.h.shape[-1]
+    T, B, H3 = tr.act.shape
+    H = H3 // 3
     r, z, n = tr.act.split(H, dim=2)
     gh_n = tr.gh[..., 2 * H :]
     p_n = (1 - z) * (1 - n * n)  # ∂h_t/∂n_pre
     p_z = (tr.h[:-1] - n) * z * (1 - z)  # ∂h_t/∂z_pre
     p_r = p_n * gh_n * r * (1 - r)  # ∂h_t/∂r_pre
-    tr.mult_h = torch.cat([p_r, p_z, p_n * r], dim=2)  # (T, B, 3H)
-    tr.mult_n = p_n
-    tr.dgh = torch.zeros_like(tr.act)
-    tr.dgx = torch.zeros_like(tr.act)
+    mult_h = torch.cat([p_r, p_z, p_n * r], dim=2)  # (T, B, 3H): dgh = dh * mult_h
+    tr.dgh = torch.zeros_like(tr.act)  # (T, B, 3H)
+    tr.dgx = torch.zeros_like(tr.act)  # (T, B, 3H)
+    steps = lambda x: per_step(x, tr.batch_sizes)  # noqa: E731
+    tr.bw = (steps(mult_h.view(T, B, 3, H)), steps(p_n), steps(tr.dgh), steps(tr.dgh.view(T, B, 3, H)),
+             steps(tr.dgx[..., 2 * H :]), steps(z))
 
 
-def backward_step(tr: Trace, t: int, n: int, dh: Tensor, dc: Tensor | None, W_hh: Tensor) -> None:
-    H = tr.h.shape[-1]
-    dg = tr.dgh[t, :n]
-    torch.mul(tr.mult_h[t, :n].view(n, 3, H), dh.unsqueeze(1), out=dg.view(n, 3, H))
-    torch.mul(dh, tr.mult_n[t, :n], out=tr.dgx[t, :n, 2 * H :])  # dn_pre
-    dh.mul_(tr.act[t, :n, H : 2 * H])  # through z * h_{t-1}
-    dh.addmm_(dg, W_hh)  # ... plus through gh = W_hh h_{t-1}
+def backward_step(tr: Trace, t: int, dh: Tensor, dc: Tensor | None, W_hh: Tensor, dout_prev: Tensor | None) -> None:
+    """dh: ∂L/∂h_t (n, H), overwritten with ∂L/∂h_{t-1} (+ dout_prev)."""
+    mult_h, p_n, dgh, dgh3, dgx_n, z = (s[t] for s in tr.bw)
+    torch.mul(mult_h, dh.unsqueeze(1), out=dgh3)  # [dr_pre, dz_pre, dn_pre * r]
+    torch.mul(dh, p_n, out=dgx_n)  # dn_pre
+    if dout_prev is None:
+        dh.mul_(z)  # through z * h_{t-1}
+    else:
+        torch.addcmul(dout_prev, dh, z, out=dh)
+    dh.addmm_(dgh, W_hh)  # ... plus through gh = W_hh h_{t-1}
 
 
 def input_gate_grads(tr: Trace) -> Tensor:
@@ -95,4 +101,3 @@ def input_gate_grads(tr: Trace) -> Tensor:
 
 def hidden_gate_grads(tr: Trace) -> Tensor:
     return tr.dgh
-

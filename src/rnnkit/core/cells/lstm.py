@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from rnnkit.core.cells.steps import per_step
+
 GATES = 4
 HAS_CELL_STATE = True
 SEPARATE_HIDDEN_BIAS = False  # b_hh folds into gx
@@ -36,52 +38,62 @@ class Trace:
     c: Tensor  # (T+1, B, H)
     act: Tensor  # (T, B, 4H): activated gates [i, f, g, o]
     tanh_c: Tensor  # (T, B, H)
-    mult: Tensor | None = None  # (T, B, 4H): backward multipliers, see prepare_backward
-    o_dtanh: Tensor | None = None  # (T, B, H): o * (1 - tanh²(c))
-    dgates: Tensor | None = None  # (T, B, 4H): ∂L/∂(pre-activation gates)
+    batch_sizes: list[int]
 
 
-def new_trace(T: int, B: int, H: int, h0: Tensor, c0: Tensor, nonlinearity: str = "") -> Trace:
+def new_trace(T: int, B: int, H: int, h0: Tensor, c0: Tensor, nonlinearity: str,
+              batch_sizes: list[int]) -> Trace:
     h = h0.new_zeros(T + 1, B, H)
     c = h0.new_zeros(T + 1, B, H)
     h[0] = h0
     c[0] = c0
-    return Trace(h=h, c=c, act=h0.new_empty(T, B, 4 * H), tanh_c=h0.new_zeros(T, B, H))
+    tr = Trace(h=h, c=c, act=h0.new_empty(T, B, 4 * H), tanh_c=h0.new_zeros(T, B, H), batch_sizes=batch_sizes)
+    pre = h0.new_empty(T, B, 4 * H)  # scratch for the pre-activations
+    gate = lambda x, k: x[..., k * H : (k + 1) * H]  # noqa: E731
+    steps = lambda x: per_step(x, batch_sizes)  # noqa: E731
+    tr.fw = (steps(h[:-1]), steps(h[1:]), steps(c[:-1]), steps(c[1:]), steps(tr.tanh_c), steps(pre),
+             steps(gate(pre, 2)), steps(tr.act), *(steps(gate(tr.act, k)) for k in range(4)))
+    return tr
 
 
-def forward_step(tr: Trace, t: int, n: int, gx_t: Tensor, W_hh_t: Tensor, b_hh: Tensor | None) -> None:
-    H = tr.h.shape[-1]
-    a = torch.addmm(gx_t, tr.h[t, :n], W_hh_t, out=tr.act[t, :n])  # (n, 4H) pre-activations
-    a[:, : 2 * H].sigmoid_()  # i, f
-    a[:, 2 * H : 3 * H].tanh_()  # g
-    a[:, 3 * H :].sigmoid_()  # o
-    i, f, g, o = a.split(H, dim=1)
-    c = torch.mul(f, tr.c[t, :n], out=tr.c[t + 1, :n])
-    c.addcmul_(i, g)  # c_t = f * c_{t-1} + i * g
-    tc = torch.tanh(c, out=tr.tanh_c[t, :n])
-    torch.mul(o, tc, out=tr.h[t + 1, :n])  # h_t = o * tanh(c_t)
+def forward_step(tr: Trace, t: int, gx_t: Tensor, W_hh_t: Tensor, b_hh: Tensor | None) -> None:
+    h_prev, h, c_prev, c, tanh_c, pre, pre_g, act, i, f, g, o = (s[t] for s in tr.fw)
+    torch.addmm(gx_t, h_prev, W_hh_t, out=pre)  # (n, 4H) pre-activations
+    torch.sigmoid(pre, out=act)  # i, f, o (and g, overwritten next)
+    torch.tanh(pre_g, out=g)
+    torch.mul(f, c_prev, out=c).addcmul_(i, g)  # c_t = f * c_{t-1} + i * g
+    torch.mul(o, torch.tanh(c, out=tanh_c), out=h)  # h_t = o * tanh(c_t)
 
 
 def prepare_backward(tr: Trace) -> None:
     H = tr.h.shape[-1]
+    T, B = tr.act.shape[:2]
     i, f, g, o = tr.act.split(H, dim=2)
-    deriv = tr.act * (1 - tr.act)  # σ' for i, f, o ...
-    deriv[..., 2 * H : 3 * H] = 1 - g * g  # ... tanh' for g
-    # da = [dc, dc, dc, dh] * [g, c_{t-1}, i, tanh(c)], so dgates = [dc, dc, dc, dh] * mult
-    tr.mult = torch.cat([g, tr.c[:-1], i, tr.tanh_c], dim=2).mul_(deriv)  # (T, B, 4H)
-    tr.o_dtanh = o * (1 - tr.tanh_c * tr.tanh_c)  # (T, B, H)
-    tr.dgates = torch.zeros_like(tr.act)
+    # da = [dc, dc, dc, dh] * [g, c_{t-1}, i, tanh(c)] and dgates = da * [σ', σ', tanh', σ'],
+    # so dgates = [dc, dc, dc, dh] * mult with mult known before the loop:
+    deriv = torch.addcmul(tr.act, tr.act, tr.act, value=-1)  # σ' = a - a² for i, f, o ...
+    deriv[..., 2 * H : 3 * H].add_(1).sub_(g)  # ... tanh' = 1 - g² for g (g - g² + 1 - g)
+    mult = torch.cat([g, tr.c[:-1], i, tr.tanh_c], dim=2).mul_(deriv)  # (T, B, 4H)
+    o_dtanh = torch.addcmul(o, o * tr.tanh_c, tr.tanh_c, value=-1)  # o (1 - tanh²(c)), (T, B, H)
+    ragged = tr.batch_sizes[-1] < B
+    tr.dgates = torch.zeros_like(tr.act) if ragged else torch.empty_like(tr.act)  # ∂L/∂(pre-activations)
+    steps = lambda x: per_step(x, tr.batch_sizes)  # noqa: E731
+    tr.bw = (steps(o_dtanh), steps(mult[..., : 3 * H].view(T, B, 3, H)), steps(mult[..., 3 * H :]),
+             steps(tr.dgates), steps(tr.dgates[..., : 3 * H].view(T, B, 3, H)), steps(tr.dgates[..., 3 * H :]),
+             steps(f))
 
 
-def backward_step(tr: Trace, t: int, n: int, dh: Tensor, dc: Tensor, W_hh: Tensor) -> None:
-    H = tr.h.shape[-1]
-    dc.addcmul_(dh, tr.o_dtanh[t, :n])  # through h_t = o * tanh(c_t)
-    m = tr.mult[t, :n]
-    dg = tr.dgates[t, :n]
-    torch.mul(m[:, : 3 * H].view(n, 3, H), dc.unsqueeze(1), out=dg[:, : 3 * H].view(n, 3, H))  # i, f, g
-    torch.mul(m[:, 3 * H :], dh, out=dg[:, 3 * H :])  # o
-    dc.mul_(tr.act[t, :n, H : 2 * H])  # dc_{t-1} = dc * f
-    torch.mm(dg, W_hh, out=dh)  # dh_{t-1} = dgates W_hh
+def backward_step(tr: Trace, t: int, dh: Tensor, dc: Tensor, W_hh: Tensor, dout_prev: Tensor | None) -> None:
+    """dh, dc: ∂L/∂h_t, ∂L/∂c_t (n, H), overwritten with ∂L/∂h_{t-1} (+ dout_prev), ∂L/∂c_{t-1}."""
+    o_dtanh, m_ifg, m_o, dg, dg_ifg, dg_o, f = (s[t] for s in tr.bw)
+    dc.addcmul_(dh, o_dtanh)  # through h_t = o * tanh(c_t)
+    torch.mul(m_ifg, dc.unsqueeze(1), out=dg_ifg)  # i, f, g
+    torch.mul(m_o, dh, out=dg_o)  # o
+    dc.mul_(f)  # dc_{t-1} = dc * f
+    if dout_prev is None:
+        torch.mm(dg, W_hh, out=dh)  # dh_{t-1} = dgates W_hh
+    else:
+        torch.addmm(dout_prev, dg, W_hh, out=dh)  # ... + ∂L/∂(output at t-1)
 
 
 def input_gate_grads(tr: Trace) -> Tensor:

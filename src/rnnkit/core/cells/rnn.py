@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from rnnkit.core.cells.steps import per_step
+
 GATES = 1
 HAS_CELL_STATE = False
 SEPARATE_HIDDEN_BIAS = False
@@ -27,30 +29,38 @@ SEPARATE_HIDDEN_BIAS = False
 class Trace:
     h: Tensor  # (T+1, B, H): h[0] = h_0, h[t+1] = h_t; zero where a sequence has ended
     relu: bool
-    deriv: Tensor | None = None  # (T, B, H): act'(h_t)
-    dpre: Tensor | None = None  # (T, B, H): ∂L/∂(pre-activation)
+    batch_sizes: list[int]
 
 
-def new_trace(T: int, B: int, H: int, h0: Tensor, c0: Tensor | None = None, nonlinearity: str = "tanh") -> Trace:
+def new_trace(T: int, B: int, H: int, h0: Tensor, c0: Tensor | None, nonlinearity: str,
+              batch_sizes: list[int]) -> Trace:
     h = h0.new_zeros(T + 1, B, H)
     h[0] = h0
-    return Trace(h=h, relu=nonlinearity == "relu")
+    tr = Trace(h=h, relu=nonlinearity == "relu", batch_sizes=batch_sizes)
+    tr.fw = (per_step(h[:-1], batch_sizes), per_step(h[1:], batch_sizes))
+    return tr
 
 
-def forward_step(tr: Trace, t: int, n: int, gx_t: Tensor, W_hh_t: Tensor, b_hh: Tensor | None) -> None:
-    h = torch.addmm(gx_t, tr.h[t, :n], W_hh_t, out=tr.h[t + 1, :n])  # (n, H) pre-activation
+def forward_step(tr: Trace, t: int, gx_t: Tensor, W_hh_t: Tensor, b_hh: Tensor | None) -> None:
+    h_prev, h = tr.fw[0][t], tr.fw[1][t]
+    torch.addmm(gx_t, h_prev, W_hh_t, out=h)  # (n, H) pre-activation
     h.relu_() if tr.relu else h.tanh_()
 
 
 def prepare_backward(tr: Trace) -> None:
     h = tr.h[1:]
-    tr.deriv = (h > 0).to(h.dtype) if tr.relu else 1 - h * h
-    tr.dpre = torch.zeros_like(h)
+    deriv = (h > 0).to(h.dtype) if tr.relu else 1 - h * h  # act'(h_t)
+    tr.dpre = torch.zeros_like(h)  # (T, B, H): ∂L/∂(pre-activation)
+    tr.bw = (per_step(deriv, tr.batch_sizes), per_step(tr.dpre, tr.batch_sizes))
 
 
-def backward_step(tr: Trace, t: int, n: int, dh: Tensor, dc: Tensor | None, W_hh: Tensor) -> None:
-    dpre = torch.mul(dh, tr.deriv[t, :n], out=tr.dpre[t, :n])  # through act
-    torch.mm(dpre, W_hh, out=dh)  # dh_{t-1} = dpre W_hh
+def backward_step(tr: Trace, t: int, dh: Tensor, dc: Tensor | None, W_hh: Tensor, dout_prev: Tensor | None) -> None:
+    """dh: ∂L/∂h_t (n, H), overwritten with ∂L/∂h_{t-1} (+ dout_prev)."""
+    d = torch.mul(dh, tr.bw[0][t], out=tr.bw[1][t])  # through act
+    if dout_prev is None:
+        torch.mm(d, W_hh, out=dh)  # dh_{t-1} = dpre W_hh
+    else:
+        torch.addmm(dout_prev, d, W_hh, out=dh)  # ... + ∂L/∂(output at t-1)
 
 
 def input_gate_grads(tr: Trace) -> Tensor:
@@ -59,4 +69,3 @@ def input_gate_grads(tr: Trace) -> Tensor:
 
 def hidden_gate_grads(tr: Trace) -> Tensor:
     return tr.dpre
-
