@@ -185,3 +185,10 @@ def test_request_stop_from_a_callback_and_empty_epochs_stop(tmp_path):
     task.train_batches = lambda epoch: inner(epoch) if epoch == 0 else iter(())
     result = Trainer(task, quiet_config(tmp_path / "b", epochs=1000)).fit()
     assert (result.stopped, result.step, result.epoch) == ("no_batches", 8, 1)
+
+
+def test_fresh_run_over_an_existing_checkpoint_warns(tmp_path):
+    cfg = quiet_config(tmp_path, max_steps=2)
+    Trainer(classification_task(), cfg).fit()
+    with pytest.warns(UserWarning, match="last.pt exists; this fresh run will overwrite it"):
+        Trainer(classification_task(), cfg).fit()

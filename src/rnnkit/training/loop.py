@@ -28,6 +28,7 @@ import math
 import signal
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -118,6 +119,9 @@ class Trainer:
         if resume:
             self._restore(load_checkpoint(self.last_path, map_location=self.device))
         else:
+            if self.is_main and self.last_path.exists():
+                warnings.warn(f"{self.last_path} exists; this fresh run will overwrite it "
+                              f"(use resume=True / --resume to continue that run)", stacklevel=2)
             seed_everything(self.config.seed + ddp.get_rank())
         self._write_config()
         self.log = MetricsLog(self.run_dir / "metrics.jsonl", self.is_main, self.step if resume else None)
