@@ -11,7 +11,7 @@ from rnnkit.diagnostics import ClippingConfig, VanishingConfig, format_table, ru
 
 
 def test_clipping_rescues_the_exploding_run():
-    res = run_clipping(ClippingConfig(steps=150))
+    res = run_clipping(ClippingConfig(steps=100))
     clipped, unclipped = res.clipped, res.unclipped
     assert math.isfinite(clipped.final_loss)
     assert clipped.final_loss < unclipped.final_loss
