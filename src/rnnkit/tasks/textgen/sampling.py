@@ -201,9 +201,9 @@ class GumbelSampler:
     steps at once leaves two numpy calls per token.
     """
 
-    def __init__(self, vocab_size: int, temperature: float, rng: np.random.Generator) -> None:
+    def __init__(self, vocab_size: int, temperature: float, rng: np.random.Generator, steps: int = 1 << 30) -> None:
         self.V, self.T, self.rng = vocab_size, float(temperature), rng
-        self.rows = max(1, (1 << 18) // vocab_size)
+        self.rows = max(1, min(steps, (1 << 18) // vocab_size))  # at most 1 MB of noise at a time
         self.noise = np.empty((0, vocab_size), np.float32)
         self.k = 0
         self.buf = np.empty(vocab_size, np.float32)
@@ -239,7 +239,7 @@ def generate_ids(stepper: Stepper, prime: Sequence[int], length: int, *, tempera
         raise ValueError("--prime: expected at least one token to start from, got an empty prime")
     rng = np.random.default_rng(seed)
     if fast_sampler and top_k is None and top_p is None:
-        draw = GumbelSampler(stepper.vocab_size, temperature, rng)
+        draw = GumbelSampler(stepper.vocab_size, temperature, rng, length)
     else:
         def draw(logits: np.ndarray) -> int:
             return sample_from_logits(logits, rng, temperature, top_k, top_p)
