@@ -7,7 +7,11 @@
 
 from rnnkit.core.bptt import detach_state, record_state_grads
 from rnnkit.layers.recurrent import GRU, LSTM, RNN, RecurrentLayer
+from rnnkit.training import CheckpointError, NonFiniteLossError, Task, TrainConfig, Trainer
 
 __version__ = "0.1.0"
 
-__all__ = ["GRU", "LSTM", "RNN", "RecurrentLayer", "detach_state", "record_state_grads", "__version__"]
+__all__ = [
+    "GRU", "LSTM", "RNN", "CheckpointError", "NonFiniteLossError", "RecurrentLayer", "Task", "TrainConfig",
+    "Trainer", "__version__", "detach_state", "record_state_grads",
+]

@@ -36,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError) as err:
-        # Bad input is reported in one line, not a traceback from deep inside torch.
+    except (ValueError, TypeError, FileNotFoundError, FloatingPointError) as err:
+        # Bad input (and a NaN stop, which names its step and checkpoint) is reported in one
+        # line, not a traceback from deep inside torch.
         print(f"rnnkit {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -37,12 +37,17 @@ _local = threading.local()
 
 
 def detach_state(state: State | None) -> State | None:
-    """Cut the graph at a chunk boundary (truncated BPTT): the same numbers, no gradient path back."""
+    """Cut the graph at a chunk boundary (truncated BPTT): the same numbers, no gradient path back.
+
+    Takes a tensor, a (nested) tuple/list of tensors, or None (returned as is).
+    """
     if state is None:
         return None
-    if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)  # type: ignore[return-value]
-    return state.detach()
+    if isinstance(state, Tensor):
+        return state.detach()
+    if isinstance(state, tuple | list):
+        return type(state)(detach_state(s) for s in state)
+    raise TypeError(f"state must be a tensor, a tuple/list of tensors or None, got {type(state).__name__}")
 
 
 @contextlib.contextmanager

@@ -11,18 +11,9 @@ from typing import Any, Callable
 
 import torch
 
+from rnnkit.core.bptt import detach_state  # noqa: F401  (re-exported: the loop's cut at chunk boundaries)
+
 State = Any  # torch.Tensor | tuple[torch.Tensor, ...] | list | None
-
-
-def detach_state(state: State) -> State:
-    """Cut the graph behind a state: gradients of later chunks stop here (truncated BPTT)."""
-    if state is None:
-        return None
-    if isinstance(state, torch.Tensor):
-        return state.detach()
-    if isinstance(state, (tuple, list)):
-        return type(state)(detach_state(s) for s in state)
-    raise TypeError(f"state must be a tensor, a tuple/list of tensors or None, got {type(state).__name__}")
 
 
 def reset_state(state: State, mask: torch.Tensor) -> State:
