@@ -34,9 +34,11 @@ from rnnkit.layers.validate import check_input, check_lengths, check_state_tenso
 
 ENGINES = ("auto", "fused", "explicit")
 
-# Which engine "auto" takes, from benchmarks/layers.py (see benchmarks/RESULTS.md): on this
-# CPU the LSTM runs on oneDNN and wins; torch.nn.GRU and RNN run PyTorch's own CPU loop.
-AUTO_FUSED = {("LSTM", "cpu"): True, ("GRU", "cpu"): True, ("RNN_TANH", "cpu"): True, ("RNN_RELU", "cpu"): True}
+# Which engine "auto" takes per (cell, device), measured with benchmarks/layers.py (see
+# benchmarks/RESULTS.md): on the CPU torch.nn.LSTM runs oneDNN's fused kernel and wins,
+# while torch.nn.GRU and RNN run a generic per-step loop that rnnkit's explicit engine
+# beats. On CUDA, cuDNN (fused) for every cell; unknown devices also take fused.
+AUTO_FUSED = {("LSTM", "cpu"): True, ("GRU", "cpu"): False, ("RNN_TANH", "cpu"): False, ("RNN_RELU", "cpu"): False}
 
 State = Tensor | tuple[Tensor, Tensor]
 
