@@ -105,6 +105,9 @@ class TextGenConfig(_Dict):
     bptt: int = field(default=128, metadata=_help("time steps per truncated-BPTT chunk, >= 1"))
     max_seconds: float = field(default=0.0, metadata=_help(
         "stop training after this many seconds of wall-clock time; 0: no time limit"))
+    anneal: float = field(default=0.0, metadata=_help(
+        "with max_seconds: share of the time budget, at its end, over which the learning rate falls "
+        "linearly to 0, in [0, 1]"))
     eval_tokens: int = field(default=0, metadata=_help(
         "tokens of the validation split used by the periodic evaluations; 0: all of it"))
 
@@ -124,6 +127,10 @@ class TextGenConfig(_Dict):
         if not isinstance(self.max_seconds, (int, float)) or self.max_seconds < 0:
             raise ValueError(f"max_seconds: expected a number >= 0, got {self.max_seconds!r}")
         _check_int("eval_tokens", self.eval_tokens, 0)
+        _check_fraction("anneal", self.anneal, hi_open=False)
+        if self.anneal and not self.max_seconds:
+            raise ValueError(f"anneal: needs max_seconds > 0 (it decays over the end of the time budget), "
+                             f"got anneal={self.anneal} with max_seconds=0")
         if self.level == "char" and (self.min_freq != 1 or self.max_vocab or self.lowercase or self.split_punctuation):
             warnings.warn("min_freq, max_vocab, lowercase and split_punctuation apply to level='word' only; "
                           "they are ignored at level='char'", stacklevel=3)

@@ -146,7 +146,7 @@ class FastLSTMStepper:
         self.layers = []  # per layer: (W, input slice of hb, bias or None, a, i, f, o, g, c, h)
         for l, d in enumerate(layers):
             if l == 0:
-                w, x, b = rows(d["weight_hh"]), self.hb[:H], None              # (4H, H)
+                w, x, b = rows(d["weight_hh"]), self.hb[:H], self.table        # (4H, H)
             else:
                 w = np.concatenate([d["weight_ih"], d["weight_hh"]], 1)         # (4H, 2H)
                 b = d["bias_ih"] + d["bias_hh"]                                 # (4H,)
@@ -172,11 +172,13 @@ class FastLSTMStepper:
     def feed(self, token: int) -> np.ndarray:
         """Feed one token id; return the logits (V,) of the next token (a reused buffer)."""
         dot, tanh, mul, tmp = np.dot, np.tanh, np.multiply, self.tmp
-        for l, (w, x, b, a, ifo, i, f, o, g, c, h) in enumerate(self.layers):
+        for w, x, b, a, ifo, i, f, o, g, c, h in self.layers:
             dot(w, x, out=a)                            # (4H,) pre-activations, i f o halved
-            if l == 0:
-                a += self.table[token]
-            elif b is not None:
+            if b is None:
+                pass                                    # bias inside w (top layer) ...
+            elif b is self.table:
+                a += b[token]                           # ... or in the embedding table (layer 0)
+            else:
                 a += b
             tanh(a, out=a)
             ifo *= 0.5

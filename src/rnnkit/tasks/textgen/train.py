@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -66,6 +66,17 @@ class TrainingClock:
         return self.budget > 0 and self.seconds() >= self.budget
 
 
+def anneal_callback(clock: TrainingClock, share: float, lr: float) -> Callable[[Trainer, dict[str, Any]], None]:
+    """A Trainer callback: over the last `share` of the time budget, lr falls linearly to 0."""
+
+    def callback(trainer: Trainer, record: dict[str, Any]) -> None:
+        left = max(0.0, 1.0 - clock.seconds() / clock.budget)  # share of the budget still to go
+        for group in trainer.optimizer.param_groups:
+            group["lr"] = lr * min(1.0, left / share)
+
+    return callback
+
+
 def lm_loss(model: torch.nn.Module, batch: StreamChunk, state: Any) -> tuple[torch.Tensor, Any, int]:
     """Mean next-token cross-entropy of one TBPTT chunk; the Trainer carries `state` on."""
     logits, state = model(batch.inputs, state)                                     # (T, B, V)
@@ -116,5 +127,6 @@ def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     torch.manual_seed(train_cfg.seed)
     model = LanguageModel(model_cfg)
     clock = TrainingClock(cfg.max_seconds)
-    fit = Trainer(make_task(model, data, cfg, clock), train_cfg).fit()
+    callbacks = [anneal_callback(clock, cfg.anneal, train_cfg.lr)] if cfg.anneal else []
+    fit = Trainer(make_task(model, data, cfg, clock), train_cfg, callbacks=callbacks).fit()
     return TrainOutcome(fit, model, data, clock.seconds())
