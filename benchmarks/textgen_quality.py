@@ -40,8 +40,8 @@ PRESETS = {
                  model=dict(cell="lstm", hidden_size=512, num_layers=1, embedding_size=64, dropout=0.0),
                  lr=1e-2, eval_every=100, schedule="none"),
     "ptb": dict(level="word", batch_size=32, bptt=35, eval_tokens=20_000, anneal=0.3,
-                model=dict(cell="lstm", hidden_size=400, num_layers=2, dropout=0.4, tie_weights=True),
-                lr=2e-3, eval_every=500, schedule="plateau"),
+                model=dict(cell="lstm", hidden_size=256, num_layers=2, dropout=0.3, tie_weights=True),
+                lr=3e-3, eval_every=500, schedule="none"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import sys
 import time
 from typing import Any
@@ -121,9 +122,8 @@ def run_train(args: argparse.Namespace) -> int:
     out = train(cfg, model_kwargs, train_cfg, data)
     loss = out.fit.last_metrics.get("loss", float("nan"))
     unit = "char" if cfg.level == "char" else "token"
-    print(f"trained {out.fit.step} steps in {out.train_seconds:.0f} s ({out.fit.stopped}); "
-          f"validation loss {loss:.3f} nats/{unit}, {out.fit.last_metrics.get('bits_per_token', float('nan')):.3f} "
-          f"bits/{unit}, perplexity {out.fit.last_metrics.get('perplexity', float('nan')):.2f}")
+    print(f"trained {out.fit.step} steps in {out.train_seconds:.0f} s; validation loss {loss:.3f} nats/{unit}, "
+          f"{loss / math.log(2):.3f} bits/{unit}, perplexity {math.exp(loss):.2f}")
     run = out.fit.run_dir
     print(f"run directory: {run}\n  checkpoints: {run}/checkpoints/best.pt, last.pt\n"
           f"  metrics: {run}/metrics.jsonl\n  curves: {run}/curves.png")

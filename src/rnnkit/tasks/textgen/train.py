@@ -98,7 +98,9 @@ def make_task(model: LanguageModel, data: PreparedData, cfg: TextGenConfig, cloc
         t0 = time.perf_counter()
         out = evaluate_stream(m, data.valid_ids, max_tokens=cfg.eval_tokens)
         clock.paused += time.perf_counter() - t0
-        return {"loss": out["loss"], "bits_per_token": out["bits_per_token"], "perplexity": out["perplexity"]}
+        # One scale per plot: bits per character at character level, perplexity at word level.
+        extra = "bits_per_token" if cfg.level == "char" else "perplexity"
+        return {"loss": out["loss"], extra: out[extra]}
 
     return Task(model=model, train_batches=train_batches, loss=lm_loss, evaluate=evaluate, metric="loss",
                 lower_is_better=True, stateful=True, unit="char" if cfg.level == "char" else "tok",
