@@ -93,3 +93,28 @@ def test_every_flag_has_help():
         for a in p._actions:
             if a.dest != "help":
                 assert a.help and len(a.help) > 5, (name, a.dest)
+
+
+def test_resume_continues_to_the_same_weights_as_an_uninterrupted_run(run_dir, tmp_path):
+    from rnnkit.training import load_checkpoint
+
+    argv = ["textgen", "train", "--data", str(run_dir.parent / "text.txt"), "--hidden-size", "32",
+            "--max-seconds", "0", "--eval-every", "30", "--batch-size", "8", "--bptt", "32", "--lr", "0.01",
+            "--run-dir", str(tmp_path / "run"), "--no-progress", "--sample-length", "0"]
+    assert main(argv + ["--max-steps", "30"]) == 0  # "interrupted" after 30 of the fixture's 60 steps
+    assert main(argv + ["--max-steps", "60", "--resume"]) == 0
+    resumed = load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["model"]
+    straight = load_checkpoint(run_dir / "checkpoints" / "last.pt")["model"]
+    assert resumed.keys() == straight.keys()
+    for k in straight:
+        assert torch.equal(resumed[k], straight[k]), k
+
+
+def test_resume_without_a_checkpoint_is_a_clear_error(tmp_path, capsys):
+    text = tmp_path / "t.txt"
+    text.write_text("some text to learn from\n" * 50, encoding="utf-8")
+    argv = ["textgen", "train", "--data", str(text), "--run-dir", str(tmp_path / "none"), "--resume",
+            "--no-progress", "--max-steps", "2"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "last.pt" in err and len(err.strip().splitlines()) == 1, err

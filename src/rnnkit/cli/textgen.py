@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import re
 import sys
 import time
 from typing import Any
@@ -40,7 +41,8 @@ def add_fields(parser: argparse.ArgumentParser, cls: type, names: tuple[str, ...
         f = fields[name]
         default = (defaults or {}).get(name, f.default)
         flag = "--" + name.replace("_", "-")
-        text = f.metadata.get("help", "") + f" (default: {default})"
+        # the flag's own default replaces any "(default: …)" the field's help string carries
+        text = re.sub(r"\s*\(default:[^)]*\)", "", f.metadata.get("help", "")) + f" (default: {default})"
         if f.type in ("bool", bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=text)
         elif name in ("clip_norm",):
@@ -66,6 +68,8 @@ def add_parser(subparsers: Any) -> None:
     add_fields(t, LanguageModelConfig, MODEL_FIELDS, MODEL_DEFAULTS)
     add_fields(t, TrainConfig, TRAIN_FIELDS, TRAIN_DEFAULTS)
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="show a progress bar")
+    t.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run from RUN_DIR/checkpoints/last.pt (same flags as the first run)")
     t.add_argument("--sample-length", type=int, default=300, help="characters/words of text to sample at the end; 0: none")
     t.set_defaults(func=run_train)
 
@@ -124,7 +128,7 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"data: {data.corpus.name}, {cfg.level} level, vocabulary {len(data.tokenizer)}, "
           f"{len(data.train_ids):,} training / {len(data.valid_ids):,} validation tokens "
           f"({time.perf_counter() - t0:.1f} s)")
-    out = train(cfg, model_kwargs, train_cfg, data)
+    out = train(cfg, model_kwargs, train_cfg, data, resume=args.resume)
     loss = out.fit.last_metrics.get("loss", float("nan"))
     unit = "char" if cfg.level == "char" else "token"
     print(f"trained {out.fit.step} steps in {out.train_seconds:.0f} s; validation loss {loss:.3f} nats/{unit}, "

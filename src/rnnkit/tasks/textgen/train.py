@@ -117,12 +117,14 @@ class TrainOutcome:
 
 
 def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig,
-          data: PreparedData | None = None) -> TrainOutcome:
+          data: PreparedData | None = None, resume: bool = False) -> TrainOutcome:
     """Train a language model as configured; the run directory gets checkpoints, metrics and curves.png.
 
     model_kwargs: LanguageModelConfig fields except vocab_size (taken from the tokeniser).
     With cfg.max_seconds > 0 training stops once that much training time has passed
     (evaluations not counted), then the loop evaluates once more and saves.
+    resume=True continues from the run directory's checkpoints/last.pt (a time budget
+    then starts afresh).
     """
     data = data or prepare_data(cfg)
     model_cfg = LanguageModelConfig(vocab_size=len(data.tokenizer), **model_kwargs)
@@ -130,5 +132,5 @@ def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     model = LanguageModel(model_cfg)
     clock = TrainingClock(cfg.max_seconds)
     callbacks = [anneal_callback(clock, cfg.anneal, train_cfg.lr)] if cfg.anneal else []
-    fit = Trainer(make_task(model, data, cfg, clock), train_cfg, callbacks=callbacks).fit()
+    fit = Trainer(make_task(model, data, cfg, clock), train_cfg, callbacks=callbacks).fit(resume=resume)
     return TrainOutcome(fit, model, data, clock.seconds())
