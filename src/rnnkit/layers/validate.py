@@ -58,7 +58,7 @@ def check_state_tensor(name: str, s: object, shape: tuple[int, ...], dtype: torc
     if not isinstance(s, Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(s).__name__}")
     if tuple(s.shape) != shape:
-        raise ValueError(f"{name} must have shape {shape} (num_layers*directions, batch, hidden_size), "
+        raise ValueError(f"{name} must have shape {shape} = (num_layers*directions, [batch,] hidden_size), "
                          f"got {tuple(s.shape)}")
     if s.dtype != dtype:
         raise TypeError(f"{name} must have dtype {dtype} like the input, got {s.dtype}")
