@@ -6,16 +6,8 @@ import torch
 from rnnkit.cli.main import build_parser, main
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
+def run_dir(tmp_path_factory, module_one_thread):
     d = tmp_path_factory.mktemp("cli")
     text = d / "text.txt"
     text.write_text(("to be or not to be that is the question\n" * 300), encoding="utf-8")

@@ -23,15 +23,7 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 @pytest.fixture(scope="module")
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
-@pytest.fixture(scope="module")
-def char_run(tmp_path_factory, one_thread):
+def char_run(tmp_path_factory, module_one_thread):
     """A small character LSTM trained for 150 steps on 100k characters of Shakespeare."""
     if TINY.exists():
         text = TINY.read_text(encoding="utf-8")[:110_000]
@@ -102,7 +94,7 @@ def _logprob(model, tok, text):
     return float(torch.log_softmax(logits, -1).gather(-1, ids[1:].unsqueeze(-1)).sum())
 
 
-def test_word_level_ptb_brief_training_and_complete(tmp_path, one_thread):
+def test_word_level_ptb_brief_training_and_complete(tmp_path, module_one_thread):
     from rnnkit.data.datasets import ptb_corpus
 
     ptb = ptb_corpus()

@@ -40,8 +40,8 @@ def plot_gradient_through_time(results: dict[str, GradientThroughTime], path) ->
     """One curve per model (label -> result) and layer: ‖∂L/∂h_t‖ against t, log scale."""
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     for label, g in results.items():
+        rho = max(r.max() for r in g.spectral_radius.values())
         for name, n in g.norms.items():
-            rho = max(r.max() for r in g.spectral_radius.values())
             ax.semilogy(_positive(n), label=f"{label} {name} (ρ(W_hh) ≤ {rho:.2f})", color=COLORS.get(label))
     ax.set_xlabel("time step t")
     ax.set_ylabel("‖∂L/∂h_t‖")

@@ -174,12 +174,10 @@ class FastLSTMStepper:
         dot, tanh, mul, tmp = np.dot, np.tanh, np.multiply, self.tmp
         for w, x, b, a, ifo, i, f, o, g, c, h in self.layers:
             dot(w, x, out=a)                            # (4H,) pre-activations, i f o halved
-            if b is None:
-                pass                                    # bias inside w (top layer) ...
-            elif b is self.table:
-                a += b[token]                           # ... or in the embedding table (layer 0)
-            else:
-                a += b
+            if b is self.table:
+                a += b[token]                           # layer 0: bias is in the embedding table
+            elif b is not None:
+                a += b                                  # middle layers (the top layer's bias is inside w)
             tanh(a, out=a)
             ifo *= 0.5
             ifo += 0.5                                  # sigmoid(i, f, o); g = tanh(a_g)
