@@ -57,6 +57,8 @@ def main() -> None:
     ap.add_argument("--bptt", type=int, default=None, help="override the preset's TBPTT length")
     ap.add_argument("--lr", type=float, default=None, help="override the preset's Adam learning rate")
     ap.add_argument("--anneal", type=float, default=None, help="override the preset's share of the budget for lr decay")
+    ap.add_argument("--warmup-steps", type=int, default=None, help="override the preset's lr warm-up steps")
+    ap.add_argument("--precision", choices=("fp32", "bf16"), default=None, help="override the preset's precision")
     ap.add_argument("--seed", type=int, default=0, help="random seed")
     ap.add_argument("--run-dir", default=None, help="run directory (default runs/bench-<corpus>)")
     ap.add_argument("--progress", action=argparse.BooleanOptionalAction, default=False, help="show a progress bar")
@@ -79,7 +81,8 @@ def main() -> None:
     run_dir = args.run_dir or f"runs/bench-{args.corpus}"
     # checkpoints/last.pt only at the end: writing it (model + Adam state, fsync) would eat the budget.
     tc = TrainConfig(lr=args.lr or p["lr"], eval_every=p["eval_every"], checkpoint_every=10**9, epochs=10_000, seed=args.seed,
-                     schedule=p["schedule"], lr_patience=1, lr_gamma=0.5, run_dir=run_dir, progress=args.progress)
+                     schedule=p["schedule"], precision=args.precision or p.get("precision", "fp32"),
+                     warmup_steps=p.get("warmup_steps", 0) if args.warmup_steps is None else args.warmup_steps, lr_patience=1, lr_gamma=0.5, run_dir=run_dir, progress=args.progress)
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     out = train(cfg, model, tc, data)
@@ -99,7 +102,7 @@ def main() -> None:
         "loss_nats": round(final["loss"], 4), "bits_per_token": round(final["bits_per_token"], 4),
         "perplexity": round(final["perplexity"], 2), "best_ckpt_loss_nats": None if best is None else round(best, 4),
         "eval_s": round(time.perf_counter() - t1, 1), "eval_tokens": int(final["tokens"]),
-        "model": model, "batch_size": cfg.batch_size, "bptt": cfg.bptt, "lr": tc.lr, "schedule": tc.schedule, "anneal": cfg.anneal,
+        "model": model, "batch_size": cfg.batch_size, "bptt": cfg.bptt, "lr": tc.lr, "precision": tc.precision, "warmup_steps": tc.warmup_steps, "schedule": tc.schedule, "anneal": cfg.anneal,
         "torch_threads": torch.get_num_threads(), "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in os.getloadavg()],
     }))

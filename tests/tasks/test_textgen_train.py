@@ -1,6 +1,7 @@
 """Brief real training through the Trainer: beats the unigram baseline, checkpoints sample
 in a fresh process, completion ranks real continuations above random words."""
 
+import importlib
 import math
 import os
 import subprocess
@@ -115,3 +116,22 @@ def test_word_level_ptb_brief_training_and_complete(tmp_path, module_one_thread)
     probs = dict(complete(loaded.model, loaded.tokenizer, "shares of the", k=len(loaded.tokenizer)))
     assert probs["the"] + probs["<unk>"] > probs[loaded.tokenizer.vocab.itos[-1]] * 10
     assert math.isclose(sum(probs.values()), 1.0, rel_tol=1e-6)
+
+
+def test_time_budget_ends_training_within_it_and_evaluations_do_not_count(monkeypatch):
+    train_module = importlib.import_module("rnnkit.tasks.textgen.train")  # the package exports a train() too
+
+    now = [100.0]
+    monkeypatch.setattr(train_module.time, "perf_counter", lambda: now[0])
+    clock = train_module.TrainingClock(budget=3.5)
+    steps = 0
+    while not clock.out_of_time():  # asked before each batch, as make_task's batch stream does
+        now[0] += 1.0               # one training step takes 1 s
+        steps += 1
+        if steps == 1:
+            clock.paused += 5.0     # an evaluation of 5 s, paused out of the training time
+            now[0] += 5.0
+    # after 3 steps (3 s) a 4th would end at 4 s > 3.5 s: stop, and the clock stands still
+    assert steps == 3 and clock.seconds() == 3.0
+    now[0] += 60.0                  # saving, the final evaluation ...
+    assert clock.out_of_time() and clock.seconds() == 3.0

@@ -8,7 +8,7 @@ import torch
 
 from rnnkit.training import (CheckpointError, NonFiniteLossError, Task, TrainConfig, Trainer,
                              load_checkpoint)
-from .training_helpers import classification_task, quiet_config, weights
+from .training_helpers import classification_task, lm_task, quiet_config, weights
 
 
 def grad_norm(model):
@@ -89,6 +89,18 @@ def test_per_step_schedules(tmp_path, schedule, expected_last_lr):
     Trainer(classification_task(), cfg, [lambda tr, rec: lrs.append(tr.optimizer.param_groups[0]["lr"])]).fit()
     assert lrs[-1] == pytest.approx(expected_last_lr, abs=1e-12)
     assert lrs[0] < 0.1 if schedule == "cosine" else lrs[0] == 0.1
+
+
+@pytest.mark.parametrize("schedule, expected", [
+    ("none", [0.025, 0.05, 0.075, 0.1, 0.1, 0.1, 0.1, 0.1]),
+    ("step", [0.025, 0.05, 0.075, 0.1, 0.05, 0.05, 0.05, 0.05]),
+])
+def test_warmup_rises_linearly_then_hands_over_to_the_schedule(tmp_path, schedule, expected):
+    lrs = []
+    cfg = quiet_config(tmp_path, max_steps=8, lr=0.1, schedule=schedule, warmup_steps=4, lr_step_size=4, optimizer="sgd")
+    trainer = Trainer(classification_task(), cfg, [lambda tr, rec: lrs.append(rec["lr"])])
+    trainer.fit()
+    assert lrs == pytest.approx(expected, abs=1e-12)  # the lr each step was taken with
 
 
 def test_plateau_schedule_decays_after_patience(tmp_path):
@@ -192,3 +204,28 @@ def test_fresh_run_over_an_existing_checkpoint_warns(tmp_path):
     Trainer(classification_task(), cfg).fit()
     with pytest.warns(UserWarning, match="last.pt exists; this fresh run will overwrite it"):
         Trainer(classification_task(), cfg).fit()
+
+
+def test_bf16_precision_runs_the_forward_under_autocast_and_keeps_float32_weights(tmp_path):
+    task = lm_task(n_tokens=400)  # stateful: the carried state goes round in bfloat16
+    inner, seen = task.loss, []
+
+    def loss(model, batch, state):
+        seen.append((torch.is_autocast_enabled("cpu"), torch.get_autocast_dtype("cpu")))
+        return inner(model, batch, state)
+
+    task.loss = loss
+    Trainer(task, quiet_config(tmp_path, epochs=2, precision="bf16")).fit()
+    assert len(seen) == 2 * 20 and all(on and dtype == torch.bfloat16 for on, dtype in seen)
+    assert not torch.is_autocast_enabled("cpu")  # only inside the step
+    assert all(p.dtype == torch.float32 for p in task.model.parameters())
+
+
+def test_bf16_precision_learns_as_float32_does(tmp_path):
+    metrics = {}
+    for precision in ("fp32", "bf16"):
+        task = classification_task(n=128)
+        cfg = quiet_config(tmp_path, run_dir=str(tmp_path / precision), epochs=15, lr=2e-2, precision=precision)
+        metrics[precision] = Trainer(task, cfg).fit().last_metrics
+    assert metrics["bf16"]["accuracy"] >= 0.95  # chance is 0.5
+    assert metrics["bf16"]["loss"] == pytest.approx(metrics["fp32"]["loss"], abs=0.05)

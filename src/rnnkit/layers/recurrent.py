@@ -15,6 +15,12 @@ Two engines give the same numbers to float tolerance:
   benchmarks/layers.py), and the explicit one while `record_state_grads` is open.
 
 ``layer.last_engine`` says which engine the last call ran.
+
+Under ``torch.autocast`` the layer behaves as torch.nn's: input and state may come in
+the autocast dtype; the fused engine computes in it where torch has a low-precision
+kernel (oneDNN's bfloat16 LSTM on CPU, cuDNN on CUDA) and returns outputs and state in
+it. The explicit engine always computes in the parameters' dtype (autocast off inside),
+so its hand-derived backward keeps float32 precision.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from rnnkit.core.cells import CELLS
 from rnnkit.core.fused import run_fused
 from rnnkit.core.init import SCHEMES, init_layer_weights
 from rnnkit.layers.lengths import Layout, full_layout, ragged_layout
-from rnnkit.layers.validate import check_input, check_lengths, check_state_tensor
+from rnnkit.layers.validate import autocast_dtype, check_input, check_lengths, check_state_tensor, from_autocast
 
 ENGINES = ("auto", "fused", "explicit")
 
@@ -115,7 +121,11 @@ class RecurrentLayer(nn.Module):
         and direction, each sequence's at its own last step.
         """
         p0 = self.weight_ih_l0
-        x = check_input(input, self.input_size, p0.dtype, p0.device)
+        amp = autocast_dtype(p0.device)
+        x = check_input(from_autocast(input, p0.dtype, amp), self.input_size, p0.dtype, p0.device)
+        if amp is not None:
+            state = tuple(from_autocast(s, p0.dtype, amp) for s in state) if isinstance(state, tuple | list) \
+                else from_autocast(state, p0.dtype, amp)
         unbatched = x.dim() == 2
         if unbatched:
             x = x.unsqueeze(1)  # (T, 1, I)
@@ -132,7 +142,8 @@ class RecurrentLayer(nn.Module):
         else:
             self.last_engine = "explicit"
             layout = full_layout(T, B) if lens is None else ragged_layout(lens, T, x.device)
-            out, final = self._run_explicit(x, h0, c0, layout)
+            with torch.autocast(x.device.type, enabled=False):  # hand-derived BPTT in the parameters' dtype
+                out, final = self._run_explicit(x, h0, c0, layout)
         if unbatched:
             out = out.squeeze(1)
             final = tuple(s.squeeze(1) for s in final) if isinstance(final, tuple) else final.squeeze(1)

