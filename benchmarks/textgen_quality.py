@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--num-layers", type=int, default=None, help="override the preset's number of layers")
     ap.add_argument("--embedding-size", type=int, default=None, help="override the preset's embedding size")
     ap.add_argument("--dropout", type=float, default=None, help="override the preset's dropout")
+    ap.add_argument("--weight-dropout", type=float, default=None, help="override the preset's DropConnect on W_hh")
     ap.add_argument("--batch-size", type=int, default=None, help="override the preset's batch size")
     ap.add_argument("--bptt", type=int, default=None, help="override the preset's TBPTT length")
     ap.add_argument("--lr", type=float, default=None, help="override the preset's Adam learning rate")
@@ -66,7 +67,7 @@ def main() -> None:
 
     p = PRESETS[args.corpus]
     model = dict(p["model"])
-    for k in ("hidden_size", "num_layers", "embedding_size", "dropout"):
+    for k in ("hidden_size", "num_layers", "embedding_size", "dropout", "weight_dropout"):
         if getattr(args, k) is not None:
             model[k] = getattr(args, k)
     if args.corpus == "tiny":

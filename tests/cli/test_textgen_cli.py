@@ -13,7 +13,7 @@ def run_dir(tmp_path_factory, module_one_thread):
     text.write_text(("to be or not to be that is the question\n" * 300), encoding="utf-8")
     code = main(["textgen", "train", "--data", str(text), "--hidden-size", "32", "--max-steps", "60",
                  "--max-seconds", "0", "--eval-every", "30", "--batch-size", "8", "--bptt", "32", "--lr", "0.01",
-                 "--run-dir", str(d / "run"), "--no-progress", "--sample-length", "40"])
+                 "--warmup-steps", "10", "--run-dir", str(d / "run"), "--no-progress", "--sample-length", "40"])
     assert code == 0
     return d / "run"
 
@@ -91,7 +91,7 @@ def test_resume_continues_to_the_same_weights_as_an_uninterrupted_run(run_dir, t
     from rnnkit.training import load_checkpoint
 
     argv = ["textgen", "train", "--data", str(run_dir.parent / "text.txt"), "--hidden-size", "32",
-            "--max-seconds", "0", "--eval-every", "30", "--batch-size", "8", "--bptt", "32", "--lr", "0.01",
+            "--max-seconds", "0", "--eval-every", "30", "--batch-size", "8", "--bptt", "32", "--lr", "0.01", "--warmup-steps", "10",
             "--run-dir", str(tmp_path / "run"), "--no-progress", "--sample-length", "0"]
     assert main(argv + ["--max-steps", "30"]) == 0  # "interrupted" after 30 of the fixture's 60 steps
     assert main(argv + ["--max-steps", "60", "--resume"]) == 0

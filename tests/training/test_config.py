@@ -23,7 +23,7 @@ def test_defaults_clip_by_norm_and_every_field_has_help():
     ({"run_dir": ""}, ["run_dir"]),
     ({"warmup_steps": 10, "schedule": "plateau"}, ["warmup_steps=10", "plateau"]),
     ({"warmup_steps": -1}, ["warmup_steps", ">= 0", "-1"]),
-    ({"precision": "fp16"}, ["precision", "fp32, bf16", "'fp16'"]),
+    ({"precision": "fp16"}, ["precision", "fp32, bf16, auto", "'fp16'"]),
 ])
 def test_bad_values_name_field_expectation_and_value(changes, words):
     with pytest.raises(ValueError) as err:

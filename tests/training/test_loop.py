@@ -229,3 +229,19 @@ def test_bf16_precision_learns_as_float32_does(tmp_path):
         metrics[precision] = Trainer(task, cfg).fit().last_metrics
     assert metrics["bf16"]["accuracy"] >= 0.95  # chance is 0.5
     assert metrics["bf16"]["loss"] == pytest.approx(metrics["fp32"]["loss"], abs=0.05)
+
+
+def test_auto_precision_takes_bf16_only_where_the_cpu_has_native_bf16(tmp_path, monkeypatch):
+    from rnnkit.training.optim import resolve_precision
+
+    cpu = torch.device("cpu")
+    assert resolve_precision("fp32", cpu) == "fp32" and resolve_precision("bf16", cpu) == "bf16"
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert resolve_precision("auto", cpu) == "fp32"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert resolve_precision("auto", cpu) == "bf16"
+    trainer = Trainer(classification_task(), quiet_config(tmp_path, max_steps=2, precision="auto"))
+    trainer.fit()
+    assert trainer.precision == "bf16"
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["precision"] == "bf16"

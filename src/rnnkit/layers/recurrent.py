@@ -4,6 +4,9 @@ Letters: T time, B batch, I input, H hidden, L layers, D directions (1 or 2).
 
 A layer stacks L layers of D directions; layer l > 0 reads the D*H outputs of layer l-1,
 with dropout between layers (never between time steps, none after the last layer).
+``weight_dropout`` adds DropConnect on the recurrent weights W_hh (Merity et al., 2017,
+AWD-LSTM): one mask per forward call, so the same dropped W_hh acts at every time step
+and the fused kernels still apply.
 Parameters carry torch.nn's names and shapes (``weight_ih_l0``, ``weight_hh_l0_reverse``,
 ``bias_ih_l1`` …) so a ``state_dict`` moves both ways.
 
@@ -55,9 +58,11 @@ class RecurrentLayer(nn.Module):
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier",
-                 forget_bias: float = 1.0) -> None:
+                 forget_bias: float = 1.0, weight_dropout: float = 0.0) -> None:
         super().__init__()
         _check_config(input_size, hidden_size, num_layers, dropout, engine, init)
+        if not isinstance(weight_dropout, int | float) or isinstance(weight_dropout, bool) or not 0 <= weight_dropout < 1:
+            raise ValueError(f"weight_dropout must be a number in [0, 1), got {weight_dropout!r}")
         if dropout > 0 and num_layers == 1:
             warnings.warn(f"dropout={dropout} has no effect with num_layers=1: dropout acts between layers only",
                           stacklevel=3)
@@ -65,7 +70,7 @@ class RecurrentLayer(nn.Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.engine, self.init = bidirectional, engine, init
-        self.forget_bias = forget_bias
+        self.forget_bias, self.weight_dropout = forget_bias, float(weight_dropout)
         self.learn_initial_state = learn_initial_state
         self.last_engine: str | None = None
         D = 2 if bidirectional else 1
@@ -95,9 +100,14 @@ class RecurrentLayer(nn.Module):
         init_layer_weights(weights, self.hidden_size, self.init, self.mode == "LSTM", self.forget_bias)
 
     def _weights(self, layer: int, d: int) -> list[Tensor | None]:
+        """[W_ih, W_hh, b_ih, b_hh] of one layer and direction, W_hh dropped out in training
+        when weight_dropout > 0 (one mask per forward call, shared by every time step)."""
         sfx = f"_l{layer}" + ("_reverse" if d else "")
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        return [getattr(self, n + sfx, None) for n in names]
+        w = [getattr(self, n + sfx, None) for n in names]
+        if self.weight_dropout > 0 and self.training:
+            w[1] = F.dropout(w[1], self.weight_dropout, training=True)
+        return w
 
     def _flat_weights(self) -> list[Tensor]:
         return [w for layer in range(self.num_layers) for d in range(self.num_directions)
@@ -106,7 +116,8 @@ class RecurrentLayer(nn.Module):
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         for k, default in (("num_layers", 1), ("bias", True), ("batch_first", False), ("dropout", 0.0),
-                           ("bidirectional", False), ("learn_initial_state", False), ("engine", "auto")):
+                           ("bidirectional", False), ("learn_initial_state", False), ("engine", "auto"),
+                           ("weight_dropout", 0.0)):
             if getattr(self, k) != default:
                 s += f", {k}={getattr(self, k)!r}"
         return s
@@ -233,9 +244,9 @@ class LSTM(RecurrentLayer):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier",
-                 forget_bias: float = 1.0) -> None:
+                 forget_bias: float = 1.0, weight_dropout: float = 0.0) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         learn_initial_state, engine, init, forget_bias)
+                         learn_initial_state, engine, init, forget_bias, weight_dropout)
 
 
 class GRU(RecurrentLayer):
@@ -243,9 +254,10 @@ class GRU(RecurrentLayer):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier") -> None:
+                 learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier",
+                 weight_dropout: float = 0.0) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         learn_initial_state, engine, init)
+                         learn_initial_state, engine, init, weight_dropout=weight_dropout)
 
 
 class RNN(RecurrentLayer):
@@ -253,9 +265,10 @@ class RNN(RecurrentLayer):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier") -> None:
+                 learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier",
+                 weight_dropout: float = 0.0) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
         super().__init__(f"RNN_{nonlinearity.upper()}", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, learn_initial_state, engine, init)
+                         dropout, bidirectional, learn_initial_state, engine, init, weight_dropout=weight_dropout)

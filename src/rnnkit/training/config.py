@@ -21,7 +21,7 @@ from typing import Any
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("none", "cosine", "step", "plateau")
 DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("fp32", "bf16", "auto")
 
 
 def _help(text: str) -> dict[str, str]:
@@ -65,8 +65,9 @@ class TrainConfig:
     plot: bool = field(default=True, metadata=_help("write curves.png at every evaluation and at the end"))
     device: str = field(default="auto", metadata=_help("auto (cuda when present), cpu or cuda"))
     precision: str = field(default="fp32", metadata=_help(
-        "fp32, or bf16: forward pass under torch.autocast in bfloat16, weights, gradients and optimiser "
-        "in float32 (about 1.7x faster for an LSTM on CPUs with AVX512-BF16 or AMX, and on recent GPUs)"))
+        "fp32; bf16: forward pass under torch.autocast in bfloat16, weights, gradients and optimiser "
+        "in float32 (about 1.7x faster for an LSTM on CPUs with AVX512-BF16 or AMX, and on recent GPUs); "
+        "auto: bf16 where the device has native bfloat16 kernels, else fp32"))
 
     def __post_init__(self) -> None:
         self._check_choice("optimizer", OPTIMIZERS)

@@ -39,7 +39,8 @@ import torch
 from . import distributed as ddp
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import TrainConfig
-from .optim import build_optimizer, build_scheduler, get_rng_state, seed_everything, set_rng_state
+from .optim import (build_optimizer, build_scheduler, get_rng_state, resolve_precision, seed_everything,
+                    set_rng_state)
 from .runlog import MetricsLog, Progress, plot_curves
 from .streams import detach_state, reset_state
 from .task import Task
@@ -99,6 +100,7 @@ class Trainer:
         self.device = resolve_device(config.device)
         self.model = task.model.to(self.device)
         self.train_model = ddp.wrap_model(self.model, self.device)
+        self.precision = resolve_precision(config.precision, self.device)  # "fp32" or "bf16"
         self.optimizer = build_optimizer(config, self.model.parameters())
         self.scheduler = build_scheduler(config, self.optimizer, task.lower_is_better)
         self.run_dir = Path(config.run_dir)
@@ -175,7 +177,7 @@ class Trainer:
         batch = _to_device(batch, self.device)
         state = self._incoming_state(batch)
         self.train_model.train()
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.precision == "bf16"):
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
             loss, new_state, n_items = self.task.loss(self.train_model, batch, state)
         loss_value, n_items = self._reduce_loss(loss, n_items)
         if not math.isfinite(loss_value):
@@ -355,7 +357,8 @@ class Trainer:
     def _write_config(self) -> None:
         if self.is_main:
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"train_config": self.config.to_dict(), "model_config": self.task.model_config},
+            text = json.dumps({"train_config": self.config.to_dict(), "precision": self.precision,
+                               "model_config": self.task.model_config},
                               indent=2, default=str)
             (self.run_dir / "config.json").write_text(text + "\n")
 

@@ -23,6 +23,20 @@ def build_optimizer(config: TrainConfig, params: Iterable[torch.nn.Parameter]) -
     return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
 
 
+def resolve_precision(precision: str, device: torch.device) -> str:
+    """'fp32' or 'bf16': 'auto' takes bf16 where the device computes it natively (CPUs with
+    AVX512-BF16 or AMX, CUDA GPUs that support it), because emulated bf16 is slower than fp32."""
+    if precision != "auto":
+        return precision
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    if device.type == "cpu":
+        probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # torch.cpu's own capability checks
+        native = any(getattr(torch.cpu, name, lambda: False)() for name in probes)
+        return "bf16" if native else "fp32"
+    return "fp32"
+
+
 def warmup_factor(step: int, warmup_steps: int) -> float:
     """Linear warm-up: the share of the peak lr for optimiser step `step` (0-based)."""
     return 1.0 if step >= warmup_steps else (step + 1) / warmup_steps

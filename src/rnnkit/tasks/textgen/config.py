@@ -64,6 +64,8 @@ class LanguageModelConfig(_Dict):
         "size of the token embedding; 0: same as hidden_size (needed for tie_weights)"))
     dropout: float = field(default=0.0, metadata=_help(
         "dropout on the embedding output, between recurrent layers and before the output layer, in [0, 1)"))
+    weight_dropout: float = field(default=0.0, metadata=_help(
+        "DropConnect on the recurrent weights W_hh, one mask per TBPTT chunk (AWD-LSTM), in [0, 1)"))
     tie_weights: bool = field(default=False, metadata=_help(
         "share the embedding matrix with the output layer (Press & Wolf 2017; useful at word level)"))
 
@@ -75,6 +77,7 @@ class LanguageModelConfig(_Dict):
         _check_int("num_layers", self.num_layers, 1)
         _check_int("embedding_size", self.embedding_size, 0)
         _check_fraction("dropout", self.dropout)
+        _check_fraction("weight_dropout", self.weight_dropout)
         if not isinstance(self.tie_weights, bool):
             raise TypeError(f"tie_weights: expected a bool, got {self.tie_weights!r}")
         if self.tie_weights and self.embedding_size not in (0, self.hidden_size):

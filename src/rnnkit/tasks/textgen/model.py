@@ -7,7 +7,8 @@ Letters: T time, B batch, E embedding size, H hidden size, L layers, V vocabular
     logits_t = W_out h_t + b_out              # (T, B, V); W_out = Embed when tied
 
 Dropout (when configured) acts on the embedding output, between recurrent layers (inside
-the rnnkit layer) and on the top layer's output, as in Zaremba et al. (2014).
+the rnnkit layer) and on the top layer's output, as in Zaremba et al. (2014);
+`weight_dropout` drops recurrent weights W_hh instead (Merity et al., 2017).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ State = Any  # (h, c) for LSTM, h for GRU / RNN; each (L, B, H)
 
 def recurrent_layer(cfg: LanguageModelConfig) -> nn.Module:
     """The rnnkit recurrent layer named by `cfg.cell`, `cfg.num_layers` deep."""
-    kwargs = dict(num_layers=cfg.num_layers, dropout=cfg.dropout if cfg.num_layers > 1 else 0.0)
+    kwargs = dict(num_layers=cfg.num_layers, dropout=cfg.dropout if cfg.num_layers > 1 else 0.0,
+                  weight_dropout=cfg.weight_dropout)
     if cfg.cell == "lstm":
         return rnnkit.LSTM(cfg.embedding_dim, cfg.hidden_size, **kwargs)
     if cfg.cell == "gru":
