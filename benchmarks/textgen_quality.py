@@ -31,6 +31,8 @@ from rnnkit.tasks.textgen.config import TextGenConfig
 from rnnkit.tasks.textgen.evaluate import evaluate_stream
 from rnnkit.tasks.textgen.train import prepare_data, train
 from rnnkit.training import TrainConfig
+from rnnkit.training.loop import resolve_device
+from rnnkit.training.optim import resolve_precision
 
 TINY = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespeare.txt"
 
@@ -38,7 +40,7 @@ TINY = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespear
 PRESETS = {
     "tiny": dict(level="char", batch_size=32, bptt=32, eval_tokens=20_000, anneal=0.5,
                  model=dict(cell="lstm", hidden_size=512, num_layers=1, embedding_size=64, dropout=0.0),
-                 lr=1e-2, eval_every=300, schedule="none"),
+                 lr=1e-2, warmup_steps=100, precision="auto", eval_every=300, schedule="none"),
     "ptb": dict(level="word", batch_size=32, bptt=35, eval_tokens=20_000, anneal=0.3,
                 model=dict(cell="lstm", hidden_size=256, num_layers=2, dropout=0.3, tie_weights=True),
                 lr=3e-3, eval_every=500, schedule="none"),
@@ -59,7 +61,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=None, help="override the preset's Adam learning rate")
     ap.add_argument("--anneal", type=float, default=None, help="override the preset's share of the budget for lr decay")
     ap.add_argument("--warmup-steps", type=int, default=None, help="override the preset's lr warm-up steps")
-    ap.add_argument("--precision", choices=("fp32", "bf16"), default=None, help="override the preset's precision")
+    ap.add_argument("--precision", choices=("fp32", "bf16", "auto"), default=None, help="override the preset's precision")
     ap.add_argument("--seed", type=int, default=0, help="random seed")
     ap.add_argument("--run-dir", default=None, help="run directory (default runs/bench-<corpus>)")
     ap.add_argument("--progress", action=argparse.BooleanOptionalAction, default=False, help="show a progress bar")
@@ -103,7 +105,9 @@ def main() -> None:
         "loss_nats": round(final["loss"], 4), "bits_per_token": round(final["bits_per_token"], 4),
         "perplexity": round(final["perplexity"], 2), "best_ckpt_loss_nats": None if best is None else round(best, 4),
         "eval_s": round(time.perf_counter() - t1, 1), "eval_tokens": int(final["tokens"]),
-        "model": model, "batch_size": cfg.batch_size, "bptt": cfg.bptt, "lr": tc.lr, "precision": tc.precision, "warmup_steps": tc.warmup_steps, "schedule": tc.schedule, "anneal": cfg.anneal,
+        "model": model, "batch_size": cfg.batch_size, "bptt": cfg.bptt, "lr": tc.lr,
+        "precision": resolve_precision(tc.precision, resolve_device(tc.device)), "warmup_steps": tc.warmup_steps,
+        "schedule": tc.schedule, "anneal": cfg.anneal,
         "torch_threads": torch.get_num_threads(), "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in os.getloadavg()],
     }))
