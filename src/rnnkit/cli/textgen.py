@@ -23,12 +23,13 @@ from rnnkit.training import TrainConfig
 DATA_FIELDS = ("data", "level", "min_freq", "max_vocab", "lowercase", "split_punctuation", "valid_fraction",
                "batch_size", "bptt", "max_seconds", "anneal", "eval_tokens")
 MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "embedding_size", "dropout", "weight_dropout", "tie_weights")
-TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "lr_step_size", "lr_gamma", "clip_norm",
-                "max_steps", "epochs", "eval_every", "patience", "seed", "run_dir", "device", "precision")
+TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "lr_step_size", "lr_gamma",
+                "clip_norm", "max_steps", "epochs", "eval_every", "patience", "seed", "run_dir", "device", "precision")
 # Defaults: the character-level settings measured best for short budgets in
 # benchmarks/textgen_quality.py (many small steps at a high rate, annealed over the end of
 # the budget); for word level see the PTB preset there.
-TRAIN_DEFAULTS = {"lr": 1e-2, "warmup_steps": 100, "precision": "auto", "eval_every": 200, "run_dir": "runs/textgen", "epochs": 1000, "max_steps": 0}
+TRAIN_DEFAULTS = {"lr": 1e-2, "warmup_steps": 100, "precision": "auto", "eval_every": 200, "run_dir": "runs/textgen",
+                  "epochs": 1000, "max_steps": 0}
 DATA_DEFAULTS = {"max_seconds": 300.0, "eval_tokens": 50_000, "bptt": 32, "anneal": 0.5}
 MODEL_DEFAULTS = {"embedding_size": 64}
 
