@@ -62,6 +62,8 @@ def main() -> None:
     ap.add_argument("--anneal", type=float, default=None, help="override the preset's share of the budget for lr decay")
     ap.add_argument("--warmup-steps", type=int, default=None, help="override the preset's lr warm-up steps")
     ap.add_argument("--precision", choices=("fp32", "bf16", "auto"), default=None, help="override the preset's precision")
+    ap.add_argument("--shift-epochs", action=argparse.BooleanOptionalAction, default=True,
+                    help="start each epoch after the first at a random offset in 0..bptt-1")
     ap.add_argument("--seed", type=int, default=0, help="random seed")
     ap.add_argument("--run-dir", default=None, help="run directory (default runs/bench-<corpus>)")
     ap.add_argument("--progress", action=argparse.BooleanOptionalAction, default=False, help="show a progress bar")
@@ -79,7 +81,7 @@ def main() -> None:
         corpus, split = ptb_corpus(), "test"
     cfg = TextGenConfig(data=args.corpus, level=p["level"], batch_size=args.batch_size or p["batch_size"],
                         bptt=args.bptt or p["bptt"], max_seconds=args.budget_seconds, eval_tokens=p["eval_tokens"],
-                        anneal=p["anneal"] if args.anneal is None else args.anneal)
+                        anneal=p["anneal"] if args.anneal is None else args.anneal, shift_epochs=args.shift_epochs)
     data = prepare_data(cfg, corpus)
     run_dir = args.run_dir or f"runs/bench-{args.corpus}"
     # checkpoints/last.pt only at the end: writing it (model + Adam state, fsync) would eat the budget.
@@ -107,7 +109,7 @@ def main() -> None:
         "eval_s": round(time.perf_counter() - t1, 1), "eval_tokens": int(final["tokens"]),
         "model": model, "batch_size": cfg.batch_size, "bptt": cfg.bptt, "lr": tc.lr,
         "precision": resolve_precision(tc.precision, resolve_device(tc.device)), "warmup_steps": tc.warmup_steps,
-        "schedule": tc.schedule, "anneal": cfg.anneal,
+        "schedule": tc.schedule, "anneal": cfg.anneal, "shift_epochs": cfg.shift_epochs,
         "torch_threads": torch.get_num_threads(), "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in os.getloadavg()],
     }))

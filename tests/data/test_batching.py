@@ -86,6 +86,22 @@ def test_stream_batcher_layout_targets_and_resets():
     assert bf[0].inputs.shape == (2, 4) and bf[0].row_starts.tolist() == [True, True]
 
 
+def test_stream_batcher_offset_moves_rows_chunks_and_document_starts():
+    stream = torch.arange(23)
+    chunks = list(StreamBatcher(stream, batch_size=2, bptt=4, doc_starts=[0, 5, 13], offset=3))
+    # the stream now begins at 3: rows of (20 - 1) // 2 = 9 steps, 3..11 and 12..20
+    assert torch.cat([c.inputs[:, 0] for c in chunks]).tolist() == list(range(3, 12))
+    assert torch.cat([c.inputs[:, 1] for c in chunks]).tolist() == list(range(12, 21))
+    assert torch.equal(torch.cat([c.targets for c in chunks]), torch.cat([c.inputs for c in chunks]) + 1)
+    reset = torch.cat([c.reset for c in chunks])      # (9, 2)
+    assert reset[:, 0].nonzero().flatten().tolist() == [0, 2]   # fresh start, and 5 = 3 + 2
+    assert reset[:, 1].nonzero().flatten().tolist() == [0, 1]   # fresh start, and 13 = 12 + 1
+    with pytest.raises(ValueError, match=r"offset must be an int in 0..22, got 23"):
+        StreamBatcher(stream, 2, 4, offset=23)
+    with pytest.raises(ValueError, match=r"\(offset 19\) is too short"):
+        StreamBatcher(stream, 2, 4, offset=19)
+
+
 def test_stream_batcher_series_and_errors():
     series = torch.randn(41, 3)
     chunk = next(iter(StreamBatcher(series, 4, 5)))

@@ -135,3 +135,30 @@ def test_time_budget_ends_training_within_it_and_evaluations_do_not_count(monkey
     assert steps == 3 and clock.seconds() == 3.0
     now[0] += 60.0                  # saving, the final evaluation ...
     assert clock.out_of_time() and clock.seconds() == 3.0
+
+
+def test_epochs_after_the_first_start_at_seeded_offsets_below_bptt():
+    train_module = importlib.import_module("rnnkit.tasks.textgen.train")
+    cfg = TextGenConfig(bptt=16)
+    offsets = [train_module.epoch_offset(cfg, seed=0, epoch=e) for e in range(20)]
+    assert offsets[0] == 0 and all(0 <= o < 16 for o in offsets) and len(set(offsets)) > 5
+    assert offsets == [train_module.epoch_offset(cfg, seed=0, epoch=e) for e in range(20)]  # resume replays them
+    assert offsets != [train_module.epoch_offset(cfg, seed=1, epoch=e) for e in range(20)]
+    fixed = TextGenConfig(bptt=16, shift_epochs=False)
+    assert {train_module.epoch_offset(fixed, seed=0, epoch=e) for e in range(20)} == {0}
+    with pytest.raises(ValueError, match="shift_epochs: expected True or False, got 'yes'"):
+        TextGenConfig(shift_epochs="yes")
+
+
+def test_shifted_epoch_feeds_the_same_text_cut_elsewhere():
+    train_module = importlib.import_module("rnnkit.tasks.textgen.train")
+    text = "to be or not to be, that is the question. " * 40
+    data = prepare_data(TextGenConfig(bptt=8, batch_size=4), Corpus("q", text, text[:200]))
+    cfg = TextGenConfig(bptt=8, batch_size=4)
+    epoch = next(e for e in range(1, 50) if train_module.epoch_offset(cfg, 0, e) > 0)
+    offset = train_module.epoch_offset(cfg, 0, epoch)
+    model = train_module.LanguageModel(train_module.LanguageModelConfig(vocab_size=len(data.tokenizer), hidden_size=8))
+    task = train_module.make_task(model, data, cfg, train_module.TrainingClock(0.0), seed=0)
+    first, later = next(iter(task.train_batches(0))), next(iter(task.train_batches(epoch)))
+    assert torch.equal(first.inputs[:, 0], data.train_ids[:8])
+    assert torch.equal(later.inputs[:, 0], data.train_ids[offset:offset + 8])

@@ -21,7 +21,7 @@ from rnnkit.training import TrainConfig
 
 # Flags built from the config dataclasses: (class, field names, default overrides).
 DATA_FIELDS = ("data", "level", "min_freq", "max_vocab", "lowercase", "split_punctuation", "valid_fraction",
-               "batch_size", "bptt", "max_seconds", "anneal", "eval_tokens")
+               "batch_size", "bptt", "max_seconds", "anneal", "eval_tokens", "shift_epochs")
 MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "embedding_size", "dropout", "weight_dropout", "tie_weights")
 TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "lr_step_size", "lr_gamma",
                 "clip_norm", "max_steps", "epochs", "eval_every", "patience", "seed", "run_dir", "device", "precision")

@@ -134,27 +134,34 @@ class StreamBatcher:
     does not fill a row is dropped). Chunk j holds inputs rows[:, j*k : j*k + k] and
     targets one step ahead (next-token / next-value prediction); the last chunk may be
     shorter. doc_starts: indices into the stream where documents start; the reset mask
-    is True there, and at step 0 of the first chunk (a fresh state).
+    is True there, and at step 0 of the first chunk (a fresh state). offset: skip the
+    stream's first `offset` steps, which moves every row start and chunk boundary (a
+    different offset per epoch keeps multi-epoch training from cutting BPTT at the same
+    places every time).
     """
 
     def __init__(self, stream: torch.Tensor, batch_size: int, bptt: int, *,
-                 doc_starts: Sequence[int] | torch.Tensor | None = None, batch_first: bool = False) -> None:
+                 doc_starts: Sequence[int] | torch.Tensor | None = None, batch_first: bool = False,
+                 offset: int = 0) -> None:
         if not isinstance(stream, torch.Tensor) or stream.dim() not in (1, 2):
             raise ValueError(f"stream must be a tensor of shape (N,) or (N, F), got {getattr(stream, 'shape', stream)!r}")
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
         if not isinstance(bptt, int) or bptt < 1:
             raise ValueError(f"bptt must be an int >= 1, got {bptt!r}")
-        rows = (len(stream) - 1) // batch_size  # one extra step for the last target
+        if not isinstance(offset, int) or not 0 <= offset < len(stream):
+            raise ValueError(f"offset must be an int in 0..{len(stream) - 1}, got {offset!r}")
+        rows = (len(stream) - offset - 1) // batch_size  # one extra step for the last target
         if rows < 2:
-            raise ValueError(f"stream of length {len(stream)} is too short for batch_size={batch_size}: "
-                             f"needs at least {2 * batch_size + 1} steps")
+            raise ValueError(f"stream of length {len(stream)} (offset {offset}) is too short for "
+                             f"batch_size={batch_size}: needs at least {2 * batch_size + 1 + offset} steps")
         starts = torch.zeros(len(stream), dtype=torch.bool)
         if doc_starts is not None:
             idx = torch.as_tensor(doc_starts, dtype=torch.long)
             if len(idx) and (idx.min() < 0 or idx.max() >= len(stream)):
                 raise ValueError(f"doc_starts must be in 0..{len(stream) - 1}, got {idx.min()}..{idx.max()}")
             starts[idx] = True
+        stream, starts = stream[offset:], starts[offset:]
         self.batch_size, self.bptt, self.batch_first, self.rows = batch_size, bptt, batch_first, rows
         n = rows * batch_size
         self._x = stream[:n].reshape(batch_size, rows, *stream.shape[1:])           # (B, R, *F)

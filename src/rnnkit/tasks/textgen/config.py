@@ -113,6 +113,9 @@ class TextGenConfig(_Dict):
         "linearly to 0, in [0, 1]"))
     eval_tokens: int = field(default=0, metadata=_help(
         "tokens of the validation split used by the periodic evaluations; 0: all of it"))
+    shift_epochs: bool = field(default=True, metadata=_help(
+        "start every epoch after the first at a random offset of 0..bptt-1 tokens, so that "
+        "truncated-BPTT chunks do not cut the text at the same places every epoch"))
 
     def __post_init__(self) -> None:
         if not isinstance(self.data, str) or not self.data:
@@ -131,6 +134,8 @@ class TextGenConfig(_Dict):
             raise ValueError(f"max_seconds: expected a number >= 0, got {self.max_seconds!r}")
         _check_int("eval_tokens", self.eval_tokens, 0)
         _check_fraction("anneal", self.anneal, hi_open=False)
+        if not isinstance(self.shift_epochs, bool):
+            raise ValueError(f"shift_epochs: expected True or False, got {self.shift_epochs!r}")
         if self.anneal and not self.max_seconds:
             raise ValueError(f"anneal: needs max_seconds > 0 (it decays over the end of the time budget), "
                              f"got anneal={self.anneal} with max_seconds=0")

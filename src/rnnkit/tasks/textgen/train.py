@@ -105,12 +105,25 @@ def lm_loss(model: torch.nn.Module, batch: StreamChunk, state: Any) -> tuple[tor
     return loss, state, batch.targets.numel()
 
 
-def make_task(model: LanguageModel, data: PreparedData, cfg: TextGenConfig, clock: TrainingClock) -> Task:
+def epoch_offset(cfg: TextGenConfig, seed: int, epoch: int) -> int:
+    """Where epoch `epoch` starts in the training stream: 0 for the first, else (with
+    cfg.shift_epochs) a draw from 0..bptt-1 fixed by (seed, epoch), so a resumed run
+    replays the same epoch layout."""
+    if epoch == 0 or not cfg.shift_epochs:
+        return 0
+    g = torch.Generator().manual_seed(seed * 100_003 + epoch)
+    return int(torch.randint(cfg.bptt, (1,), generator=g))
+
+
+def make_task(model: LanguageModel, data: PreparedData, cfg: TextGenConfig, clock: TrainingClock,
+              seed: int = 0) -> Task:
     """The `rnnkit.training.Task` of a language model over `data`."""
     batcher = StreamBatcher(data.train_ids, cfg.batch_size, cfg.bptt)
 
     def train_batches(epoch: int) -> Iterator[StreamChunk]:
-        for chunk in batcher:
+        offset = epoch_offset(cfg, seed, epoch)
+        stream = batcher if offset == 0 else StreamBatcher(data.train_ids, cfg.batch_size, cfg.bptt, offset=offset)
+        for chunk in stream:
             if clock.out_of_time():
                 return
             yield chunk
@@ -153,5 +166,5 @@ def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     model = LanguageModel(model_cfg)
     clock = TrainingClock(cfg.max_seconds)
     callbacks = [anneal_callback(clock, cfg.anneal, train_cfg.lr, train_cfg.warmup_steps)] if cfg.anneal else []
-    fit = Trainer(make_task(model, data, cfg, clock), train_cfg, callbacks=callbacks).fit(resume=resume)
+    fit = Trainer(make_task(model, data, cfg, clock, train_cfg.seed), train_cfg, callbacks=callbacks).fit(resume=resume)
     return TrainOutcome(fit, model, data, clock.seconds())
