@@ -55,6 +55,7 @@ def main() -> None:
     ap.add_argument("--num-layers", type=int, default=None, help="override the preset's number of layers")
     ap.add_argument("--embedding-size", type=int, default=None, help="override the preset's embedding size")
     ap.add_argument("--dropout", type=float, default=None, help="override the preset's dropout")
+    ap.add_argument("--input-dropout", type=float, default=None, help="override the dropout on the embedding output")
     ap.add_argument("--weight-dropout", type=float, default=None, help="override the preset's DropConnect on W_hh")
     ap.add_argument("--batch-size", type=int, default=None, help="override the preset's batch size")
     ap.add_argument("--bptt", type=int, default=None, help="override the preset's TBPTT length")
@@ -71,7 +72,7 @@ def main() -> None:
 
     p = PRESETS[args.corpus]
     model = dict(p["model"])
-    for k in ("hidden_size", "num_layers", "embedding_size", "dropout", "weight_dropout"):
+    for k in ("hidden_size", "num_layers", "embedding_size", "dropout", "input_dropout", "weight_dropout"):
         if getattr(args, k) is not None:
             model[k] = getattr(args, k)
     if args.corpus == "tiny":

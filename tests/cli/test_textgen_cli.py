@@ -54,6 +54,7 @@ def test_complete_lists_k_words_with_probabilities(run_dir, capsys):
     (["textgen", "train", "--data", "{missing}"], "--data: expected 'shakespeare', 'ptb' or a path"),
     (["textgen", "train", "--hidden-size", "0"], "hidden_size: expected an int >= 1, got 0"),
     (["textgen", "train", "--level", "byte"], "level: expected 'char' or 'word', got 'byte'"),
+    (["textgen", "train", "--input-dropout", "1.5"], r"input_dropout: expected a number in \[0, 1\), got 1.5"),
     (["textgen", "sample", "--checkpoint", "{run}", "--temperature", "-1"], "--temperature: expected a number > 0"),
     (["textgen", "sample", "--checkpoint", "{run}", "--top-p", "0"], r"--top-p: expected a number in \(0, 1\]"),
     (["textgen", "sample", "--checkpoint", "{run}", "--prime", "ZZZ"], "--prime: token 'Z' at position 0 is not in"),

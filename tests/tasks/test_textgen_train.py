@@ -162,3 +162,19 @@ def test_shifted_epoch_feeds_the_same_text_cut_elsewhere():
     first, later = next(iter(task.train_batches(0))), next(iter(task.train_batches(epoch)))
     assert torch.equal(first.inputs[:, 0], data.train_ids[:8])
     assert torch.equal(later.inputs[:, 0], data.train_ids[offset:offset + 8])
+
+
+def test_input_dropout_sets_the_embedding_rate_apart_from_dropout():
+    from rnnkit.tasks.textgen.config import LanguageModelConfig
+    from rnnkit.tasks.textgen.model import LanguageModel
+    assert LanguageModelConfig(vocab_size=5, dropout=0.3).embedding_dropout == 0.3
+    torch.manual_seed(0)
+    model = LanguageModel(LanguageModelConfig(vocab_size=5, hidden_size=8, dropout=0.5, input_dropout=0.0)).train()
+    seen = []
+    model.rnn.register_forward_pre_hook(lambda m, args: seen.append(args[0]))
+    tokens = torch.randint(0, 5, (6, 3))
+    logits, _ = model(tokens)
+    assert torch.equal(seen[0], model.embedding(tokens))                 # the input is not dropped ...
+    assert not torch.equal(logits, model.eval()(tokens)[0])             # ... the output still is
+    with pytest.raises(ValueError, match=r"input_dropout: expected a number in \[0, 1\), got 1.0"):
+        LanguageModelConfig(vocab_size=5, input_dropout=1.0)

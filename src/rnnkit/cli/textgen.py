@@ -22,7 +22,8 @@ from rnnkit.training import TrainConfig
 # Flags built from the config dataclasses: (class, field names, default overrides).
 DATA_FIELDS = ("data", "level", "min_freq", "max_vocab", "lowercase", "split_punctuation", "valid_fraction",
                "batch_size", "bptt", "max_seconds", "anneal", "eval_tokens", "shift_epochs")
-MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "embedding_size", "dropout", "weight_dropout", "tie_weights")
+MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "embedding_size", "dropout", "input_dropout",
+                "weight_dropout", "tie_weights")
 TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "lr_step_size", "lr_gamma",
                 "clip_norm", "max_steps", "epochs", "eval_every", "patience", "seed", "run_dir", "device", "precision")
 # Defaults: the character-level settings measured best for short budgets in
@@ -46,12 +47,21 @@ def add_fields(parser: argparse.ArgumentParser, cls: type, names: tuple[str, ...
         text = re.sub(r"\s*\(default:[^)]*\)", "", f.metadata.get("help", "")) + f" (default: {default})"
         if f.type in ("bool", bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=text)
-        elif name in ("clip_norm",):
-            parser.add_argument(flag, type=lambda s: None if s.lower() == "none" else float(s), default=default,
-                                help=text)
+        elif name in ("clip_norm", "input_dropout"):  # optional numbers: "none" means None
+            parser.add_argument(flag, type=number_or_none, default=default, help=text)
         else:
             kind = type(default) if default is not None and default is not dataclasses.MISSING else str
             parser.add_argument(flag, type=kind, default=default, help=text)
+
+
+def number_or_none(text: str) -> float | None:
+    """argparse type of optional numbers: a float, or 'none'."""
+    if text.lower() == "none":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'none', got {text!r}") from None
 
 
 def pick(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:

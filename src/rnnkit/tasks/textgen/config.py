@@ -64,6 +64,8 @@ class LanguageModelConfig(_Dict):
         "size of the token embedding; 0: same as hidden_size (needed for tie_weights)"))
     dropout: float = field(default=0.0, metadata=_help(
         "dropout on the embedding output, between recurrent layers and before the output layer, in [0, 1)"))
+    input_dropout: float | None = field(default=None, metadata=_help(
+        "dropout on the embedding output only, in [0, 1); None: the same as dropout"))
     weight_dropout: float = field(default=0.0, metadata=_help(
         "DropConnect on the recurrent weights W_hh, one mask per TBPTT chunk (AWD-LSTM), in [0, 1)"))
     tie_weights: bool = field(default=False, metadata=_help(
@@ -78,6 +80,8 @@ class LanguageModelConfig(_Dict):
         _check_int("embedding_size", self.embedding_size, 0)
         _check_fraction("dropout", self.dropout)
         _check_fraction("weight_dropout", self.weight_dropout)
+        if self.input_dropout is not None:
+            _check_fraction("input_dropout", self.input_dropout)
         if not isinstance(self.tie_weights, bool):
             raise TypeError(f"tie_weights: expected a bool, got {self.tie_weights!r}")
         if self.tie_weights and self.embedding_size not in (0, self.hidden_size):
@@ -88,6 +92,10 @@ class LanguageModelConfig(_Dict):
     @property
     def embedding_dim(self) -> int:
         return self.embedding_size or self.hidden_size
+
+    @property
+    def embedding_dropout(self) -> float:
+        return self.dropout if self.input_dropout is None else self.input_dropout
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ Letters: T time, B batch, E embedding size, H hidden size, L layers, V vocabular
     logits_t = W_out h_t + b_out              # (T, B, V); W_out = Embed when tied
 
 Dropout (when configured) acts on the embedding output, between recurrent layers (inside
-the rnnkit layer) and on the top layer's output, as in Zaremba et al. (2014);
+the rnnkit layer) and on the top layer's output, as in Zaremba et al. (2014); the
+embedding's rate can differ (`input_dropout`: a character embedding is small, and
+dropping its features hides which character came in);
 `weight_dropout` drops recurrent weights W_hh instead (Merity et al., 2017).
 """
 
@@ -44,6 +46,7 @@ class LanguageModel(nn.Module):
         self.config = cfg
         self.embedding = nn.Embedding(cfg.vocab_size, cfg.embedding_dim)
         self.rnn = recurrent_layer(cfg)
+        self.drop_in = nn.Dropout(cfg.embedding_dropout)
         self.drop = nn.Dropout(cfg.dropout)
         self.decoder = nn.Linear(cfg.hidden_size, cfg.vocab_size)
         nn.init.uniform_(self.embedding.weight, -0.1, 0.1)
@@ -58,7 +61,7 @@ class LanguageModel(nn.Module):
             raise TypeError(f"tokens: expected a torch.long tensor of ids, got {getattr(tokens, 'dtype', type(tokens))}")
         if tokens.dim() != 2:
             raise ValueError(f"tokens: expected shape (T, B), got {tuple(tokens.shape)}")
-        x = self.drop(self.embedding(tokens))        # (T, B, E)
+        x = self.drop_in(self.embedding(tokens))     # (T, B, E)
         out, state = self.rnn(x, state)              # (T, B, H)
         return self.decoder(self.drop(out)), state   # (T, B, V)
 
