@@ -60,11 +60,15 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=None, help="override the preset's batch size")
     ap.add_argument("--bptt", type=int, default=None, help="override the preset's TBPTT length")
     ap.add_argument("--lr", type=float, default=None, help="override the preset's Adam learning rate")
+    ap.add_argument("--optimizer", choices=("adam", "adamw"), default="adam", help="adam (the presets) or adamw")
+    ap.add_argument("--weight-decay", type=float, default=0.0, help="weight decay (decoupled with adamw)")
     ap.add_argument("--anneal", type=float, default=None, help="override the preset's share of the budget for lr decay")
     ap.add_argument("--warmup-steps", type=int, default=None, help="override the preset's lr warm-up steps")
     ap.add_argument("--precision", choices=("fp32", "bf16", "auto"), default=None, help="override the preset's precision")
     ap.add_argument("--shift-epochs", action=argparse.BooleanOptionalAction, default=True,
                     help="start each epoch after the first at a random offset in 0..bptt-1")
+    ap.add_argument("--eval-tokens", type=int, default=None,
+                    help="override the validation tokens of the periodic evaluations (0: all; not timed either way)")
     ap.add_argument("--seed", type=int, default=0, help="random seed")
     ap.add_argument("--run-dir", default=None, help="run directory (default runs/bench-<corpus>)")
     ap.add_argument("--progress", action=argparse.BooleanOptionalAction, default=False, help="show a progress bar")
@@ -81,14 +85,17 @@ def main() -> None:
     else:
         corpus, split = ptb_corpus(), "test"
     cfg = TextGenConfig(data=args.corpus, level=p["level"], batch_size=args.batch_size or p["batch_size"],
-                        bptt=args.bptt or p["bptt"], max_seconds=args.budget_seconds, eval_tokens=p["eval_tokens"],
+                        bptt=args.bptt or p["bptt"], max_seconds=args.budget_seconds,
+                        eval_tokens=p["eval_tokens"] if args.eval_tokens is None else args.eval_tokens,
                         anneal=p["anneal"] if args.anneal is None else args.anneal, shift_epochs=args.shift_epochs)
     data = prepare_data(cfg, corpus)
     run_dir = args.run_dir or f"runs/bench-{args.corpus}"
     # checkpoints/last.pt only at the end: writing it (model + Adam state, fsync) would eat the budget.
-    tc = TrainConfig(lr=args.lr or p["lr"], eval_every=p["eval_every"], checkpoint_every=10**9, epochs=10_000, seed=args.seed,
+    tc = TrainConfig(lr=args.lr or p["lr"], optimizer=args.optimizer, weight_decay=args.weight_decay,
+                     eval_every=p["eval_every"], checkpoint_every=10**9, epochs=10_000, seed=args.seed,
                      schedule=p["schedule"], precision=args.precision or p.get("precision", "fp32"),
-                     warmup_steps=p.get("warmup_steps", 0) if args.warmup_steps is None else args.warmup_steps, lr_patience=1, lr_gamma=0.5, run_dir=run_dir, progress=args.progress)
+                     warmup_steps=p.get("warmup_steps", 0) if args.warmup_steps is None else args.warmup_steps,
+                     lr_patience=1, lr_gamma=0.5, run_dir=run_dir, progress=args.progress)
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     out = train(cfg, model, tc, data)
@@ -109,6 +116,7 @@ def main() -> None:
         "perplexity": round(final["perplexity"], 2), "best_ckpt_loss_nats": None if best is None else round(best, 4),
         "eval_s": round(time.perf_counter() - t1, 1), "eval_tokens": int(final["tokens"]),
         "model": model, "batch_size": cfg.batch_size, "bptt": cfg.bptt, "lr": tc.lr,
+        "optimizer": tc.optimizer, "weight_decay": tc.weight_decay,
         "precision": resolve_precision(tc.precision, resolve_device(tc.device)), "warmup_steps": tc.warmup_steps,
         "schedule": tc.schedule, "anneal": cfg.anneal, "shift_epochs": cfg.shift_epochs,
         "torch_threads": torch.get_num_threads(), "load_avg_before": [round(x, 2) for x in load_before],
