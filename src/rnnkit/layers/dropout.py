@@ -1,8 +1,8 @@
 r"""Dropout whose mask is cheap to draw on the CPU.
 
-`torch.nn.Dropout` draws one Bernoulli number per element; on this CPU that costs about
-11 ns each (23 ms for the (64, 32, 1024) output of a language model's LSTM, about a tenth
-of a training step). Here one 64-bit random word gives four 16-bit uniform numbers u, and
+`torch.nn.Dropout` draws one Bernoulli number per element; on the 2-core benchmark CPU
+that costs about 9 ns each (18 ms for the (64, 32, 1024) output of a language model's
+LSTM, 7 % of a training step; benchmarks/dropout_speed.py). Here one 64-bit random word gives four 16-bit uniform numbers u, and
 
     keep = u < k,   k = round((1 - p) * 2^16),   q = k / 2^16   (the keep probability)
     y = x * keep / q
