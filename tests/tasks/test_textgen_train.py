@@ -146,7 +146,7 @@ def test_epochs_after_the_first_start_at_seeded_offsets_below_bptt():
     assert offsets != [train_module.epoch_offset(cfg, seed=1, epoch=e) for e in range(20)]
     fixed = TextGenConfig(bptt=16, shift_epochs=False)
     assert {train_module.epoch_offset(fixed, seed=0, epoch=e) for e in range(20)} == {0}
-    with pytest.raises(ValueError, match="shift_epochs: expected True or False, got 'yes'"):
+    with pytest.raises(TypeError, match="shift_epochs: expected a bool, got 'yes'"):
         TextGenConfig(shift_epochs="yes")
 
 
@@ -162,6 +162,11 @@ def test_shifted_epoch_feeds_the_same_text_cut_elsewhere():
     first, later = next(iter(task.train_batches(0))), next(iter(task.train_batches(epoch)))
     assert torch.equal(first.inputs[:, 0], data.train_ids[:8])
     assert torch.equal(later.inputs[:, 0], data.train_ids[offset:offset + 8])
+    # a text just long enough for 4 rows of 2 steps: offsets shrink to fit instead of failing
+    short = prepare_data(cfg, Corpus("s", "abcdefghijk", "abcdefghijk"))     # 11 tokens
+    task = train_module.make_task(model, short, cfg, train_module.TrainingClock(0.0), seed=0)
+    for e in range(1, 20):
+        assert next(iter(task.train_batches(e))).inputs.shape == (2, 4)
 
 
 def test_input_dropout_sets_the_embedding_rate_apart_from_dropout():

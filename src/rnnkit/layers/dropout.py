@@ -2,7 +2,8 @@ r"""Dropout whose mask is cheap to draw on the CPU.
 
 `torch.nn.Dropout` draws one Bernoulli number per element; on the 2-core benchmark CPU
 that costs about 9 ns each (18 ms for the (64, 32, 1024) output of a language model's
-LSTM, 7 % of a training step; benchmarks/dropout_speed.py). Here one 64-bit random word gives four 16-bit uniform numbers u, and
+LSTM, 7 % of a training step; benchmarks/dropout_speed.py). Here one 64-bit random word
+gives four 16-bit uniform numbers u, and
 
     keep = u < k,   k = round((1 - p) * 2^16),   q = k / 2^16   (the keep probability)
     y = x * keep / q
@@ -22,7 +23,8 @@ from torch import Tensor, nn
 _LEVELS = 1 << 16  # 16-bit uniforms
 
 
-def keep_mask(shape: torch.Size | tuple[int, ...], p: float, device: torch.device | str = "cpu") -> tuple[Tensor, float]:
+def keep_mask(shape: torch.Size | tuple[int, ...], p: float,
+              device: torch.device | str = "cpu") -> tuple[Tensor, float]:
     """A bool mask of `shape`, True with probability q ~= 1 - p, and q itself."""
     k = round((1.0 - p) * _LEVELS)
     n = 1

@@ -143,7 +143,7 @@ class TextGenConfig(_Dict):
         _check_int("eval_tokens", self.eval_tokens, 0)
         _check_fraction("anneal", self.anneal, hi_open=False)
         if not isinstance(self.shift_epochs, bool):
-            raise ValueError(f"shift_epochs: expected True or False, got {self.shift_epochs!r}")
+            raise TypeError(f"shift_epochs: expected a bool, got {self.shift_epochs!r}")
         if self.anneal and not self.max_seconds:
             raise ValueError(f"anneal: needs max_seconds > 0 (it decays over the end of the time budget), "
                              f"got anneal={self.anneal} with max_seconds=0")

@@ -7,9 +7,8 @@ Letters: T time, B batch, E embedding size, H hidden size, L layers, V vocabular
     logits_t = W_out h_t + b_out              # (T, B, V); W_out = Embed when tied
 
 Dropout (when configured) acts on the embedding output, between recurrent layers (inside
-the rnnkit layer) and on the top layer's output, as in Zaremba et al. (2014); the
-embedding's rate can differ (`input_dropout`: a character embedding is small, and
-dropping its features hides which character came in);
+the rnnkit layer) and on the top layer's output, as in Zaremba et al. (2014), the
+embedding's at its own rate if `input_dropout` is set;
 `weight_dropout` drops recurrent weights W_hh instead (Merity et al., 2017).
 """
 

@@ -121,7 +121,8 @@ def make_task(model: LanguageModel, data: PreparedData, cfg: TextGenConfig, cloc
     batcher = StreamBatcher(data.train_ids, cfg.batch_size, cfg.bptt)
 
     def train_batches(epoch: int) -> Iterator[StreamChunk]:
-        offset = epoch_offset(cfg, seed, epoch)
+        # a short text keeps the two rows per stream the batcher needs
+        offset = min(epoch_offset(cfg, seed, epoch), max(0, len(data.train_ids) - 1 - 2 * cfg.batch_size))
         stream = batcher if offset == 0 else StreamBatcher(data.train_ids, cfg.batch_size, cfg.bptt, offset=offset)
         for chunk in stream:
             if clock.out_of_time():
@@ -166,5 +167,6 @@ def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     model = LanguageModel(model_cfg)
     clock = TrainingClock(cfg.max_seconds)
     callbacks = [anneal_callback(clock, cfg.anneal, train_cfg.lr, train_cfg.warmup_steps)] if cfg.anneal else []
-    fit = Trainer(make_task(model, data, cfg, clock, train_cfg.seed), train_cfg, callbacks=callbacks).fit(resume=resume)
+    task = make_task(model, data, cfg, clock, train_cfg.seed)
+    fit = Trainer(task, train_cfg, callbacks=callbacks).fit(resume=resume)
     return TrainOutcome(fit, model, data, clock.seconds())
