@@ -127,6 +127,11 @@ class StreamChunk:
                            self.index, self.batch_first)
 
 
+def max_stream_offset(length: int, batch_size: int) -> int:
+    """The largest `StreamBatcher` offset that still leaves every row 2 steps (and a target)."""
+    return length - 1 - 2 * batch_size
+
+
 class StreamBatcher:
     """Lay a stream (N,) or (N, F) out as B rows of N // B steps; iterate chunks of k steps.
 
@@ -152,7 +157,7 @@ class StreamBatcher:
         if not isinstance(offset, int) or not 0 <= offset < len(stream):
             raise ValueError(f"offset must be an int in 0..{len(stream) - 1}, got {offset!r}")
         rows = (len(stream) - offset - 1) // batch_size  # one extra step for the last target
-        if rows < 2:
+        if offset > max_stream_offset(len(stream), batch_size):  # fewer than 2 rows
             raise ValueError(f"stream of length {len(stream)} (offset {offset}) is too short for "
                              f"batch_size={batch_size}: needs at least {2 * batch_size + 1 + offset} steps")
         starts = torch.zeros(len(stream), dtype=torch.bool)

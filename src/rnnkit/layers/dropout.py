@@ -16,6 +16,8 @@ GPU kernel is already fused.
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -27,9 +29,7 @@ def keep_mask(shape: torch.Size | tuple[int, ...], p: float,
               device: torch.device | str = "cpu") -> tuple[Tensor, float]:
     """A bool mask of `shape`, True with probability q ~= 1 - p, and q itself."""
     k = round((1.0 - p) * _LEVELS)
-    n = 1
-    for s in shape:
-        n *= s
+    n = math.prod(shape)
     words = torch.randint(-(1 << 63), (1 << 63) - 1, (-(-n // 4),), dtype=torch.int64, device=device)
     u = words.view(torch.int16)[:n]                   # (n,) uniform over -2^15 .. 2^15 - 1
     return (u < k - (1 << 15)).view(shape), k / _LEVELS

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 import torch
 import torch.nn.functional as F
 
-from rnnkit.data.batching import StreamBatcher, StreamChunk
+from rnnkit.data.batching import StreamBatcher, StreamChunk, max_stream_offset
 from rnnkit.data.datasets import Corpus, load_corpus
 from rnnkit.data.text import Tokenizer, fit_tokenizer
 from rnnkit.tasks.textgen.checkpoint import textgen_model_config
@@ -121,8 +121,8 @@ def make_task(model: LanguageModel, data: PreparedData, cfg: TextGenConfig, cloc
     batcher = StreamBatcher(data.train_ids, cfg.batch_size, cfg.bptt)
 
     def train_batches(epoch: int) -> Iterator[StreamChunk]:
-        # a short text keeps the two rows per stream the batcher needs
-        offset = min(epoch_offset(cfg, seed, epoch), max(0, len(data.train_ids) - 1 - 2 * cfg.batch_size))
+        # on a short text the offset shrinks to what the batcher can still lay out
+        offset = min(epoch_offset(cfg, seed, epoch), max(0, max_stream_offset(len(data.train_ids), cfg.batch_size)))
         stream = batcher if offset == 0 else StreamBatcher(data.train_ids, cfg.batch_size, cfg.bptt, offset=offset)
         for chunk in stream:
             if clock.out_of_time():
