@@ -13,6 +13,8 @@ import argparse
 import json
 from pathlib import Path
 
+from rnnkit.layers.factory import CELL_NAMES
+
 ACTIONS = ("vanishing", "clipping", "states")
 
 
@@ -38,7 +40,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     v.add_argument("--delay", type=_positive_int("--delay"), nargs="+", default=[10, 25, 50],
                    help="delays to test (copy: steps to remember; adding: sequence length) (default: 10 25 50)")
     v.add_argument("--task", choices=("copy", "adding"), default="copy", help="long-range task (default: copy)")
-    v.add_argument("--cells", nargs="+", choices=("rnn_tanh", "rnn_relu", "lstm", "gru"),
+    v.add_argument("--cells", nargs="+", choices=CELL_NAMES,
                    default=["rnn_tanh", "lstm", "gru"], help="cells to compare (default: rnn_tanh lstm gru)")
     v.add_argument("--steps", type=_positive_int("--steps"), default=300,
                    help="training steps per cell and delay, the same for every cell (default: 300)")
@@ -62,7 +64,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     c.add_argument("--clip-norm", type=float, default=1.0, help="global-norm threshold of the clipped run (default: 1.0)")
     c.add_argument("--length", type=_positive_int("--length"), default=30,
                    help="adding-problem sequence length (default: 30)")
-    c.add_argument("--cell", choices=("rnn_tanh", "rnn_relu", "lstm", "gru"), default="rnn_tanh",
+    c.add_argument("--cell", choices=CELL_NAMES, default="rnn_tanh",
                    help="cell (default: rnn_tanh)")
     c.add_argument("--seed", type=int, default=0, help="seed of weights and data (default: 0)")
     _common(c, "clipping")

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 import torch
 from torch import Tensor, nn
 
-from rnnkit.layers.recurrent import GRU, LSTM, RNN, RecurrentLayer
-
-CELL_NAMES = ("rnn_tanh", "rnn_relu", "lstm", "gru")
+from rnnkit.layers.factory import make_layer
+from rnnkit.layers.recurrent import RecurrentLayer
 
 
 def recurrent_layers(model: nn.Module) -> list[tuple[str, RecurrentLayer]]:
@@ -48,17 +47,6 @@ def explicit_engine(layer: RecurrentLayer) -> Iterator[None]:
         yield
     finally:
         layer.engine = before
-
-
-def make_layer(cell: str, input_size: int, hidden_size: int, init: str = "xavier", **kwargs) -> RecurrentLayer:
-    """An rnnkit layer from a cell name: rnn_tanh, rnn_relu, lstm or gru."""
-    if cell == "lstm":
-        return LSTM(input_size, hidden_size, init=init, **kwargs)
-    if cell == "gru":
-        return GRU(input_size, hidden_size, init=init, **kwargs)
-    if cell in ("rnn_tanh", "rnn_relu"):
-        return RNN(input_size, hidden_size, nonlinearity=cell[4:], init=init, **kwargs)
-    raise ValueError(f"cell must be one of {', '.join(CELL_NAMES)}, got {cell!r}")
 
 
 class SequenceModel(nn.Module):

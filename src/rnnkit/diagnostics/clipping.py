@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import torch
 
 from rnnkit.data.synthetic import adding_problem
-from rnnkit.diagnostics._models import CELL_NAMES, SequenceModel, scale_recurrent_weights
+from rnnkit.layers.factory import CELL_NAMES
+from rnnkit.diagnostics._models import SequenceModel, scale_recurrent_weights
 from rnnkit.diagnostics.train import TrainCurve, train_steps
 
 

@@ -21,7 +21,8 @@ import torch
 import torch.nn.functional as F
 
 from rnnkit.data.synthetic import ADDING_TOLERANCE, adding_problem, copy_input_size, copy_task
-from rnnkit.diagnostics._models import CELL_NAMES, SequenceModel
+from rnnkit.layers.factory import CELL_NAMES
+from rnnkit.diagnostics._models import SequenceModel
 from rnnkit.diagnostics.gradients import gradient_through_time
 from rnnkit.diagnostics.train import train_steps
 

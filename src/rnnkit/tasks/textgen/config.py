@@ -12,7 +12,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-CELLS = ("lstm", "gru", "rnn_tanh", "rnn_relu")
+from rnnkit.layers.factory import check_cell
+
 LEVELS = ("char", "word")
 
 
@@ -73,8 +74,7 @@ class LanguageModelConfig(_Dict):
 
     def __post_init__(self) -> None:
         _check_int("vocab_size", self.vocab_size, 2)
-        if self.cell not in CELLS:
-            raise ValueError(f"cell: expected one of {', '.join(CELLS)}, got {self.cell!r}")
+        check_cell(self.cell)
         _check_int("hidden_size", self.hidden_size, 1)
         _check_int("num_layers", self.num_layers, 1)
         _check_int("embedding_size", self.embedding_size, 0)

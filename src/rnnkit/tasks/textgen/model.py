@@ -19,8 +19,8 @@ from typing import Any
 import torch
 from torch import nn
 
-import rnnkit
 from rnnkit.layers.dropout import Dropout
+from rnnkit.layers.factory import make_layer
 from rnnkit.tasks.textgen.config import LanguageModelConfig
 
 State = Any  # (h, c) for LSTM, h for GRU / RNN; each (L, B, H)
@@ -28,13 +28,8 @@ State = Any  # (h, c) for LSTM, h for GRU / RNN; each (L, B, H)
 
 def recurrent_layer(cfg: LanguageModelConfig) -> nn.Module:
     """The rnnkit recurrent layer named by `cfg.cell`, `cfg.num_layers` deep."""
-    kwargs = dict(num_layers=cfg.num_layers, dropout=cfg.dropout if cfg.num_layers > 1 else 0.0,
-                  weight_dropout=cfg.weight_dropout)
-    if cfg.cell == "lstm":
-        return rnnkit.LSTM(cfg.embedding_dim, cfg.hidden_size, **kwargs)
-    if cfg.cell == "gru":
-        return rnnkit.GRU(cfg.embedding_dim, cfg.hidden_size, **kwargs)
-    return rnnkit.RNN(cfg.embedding_dim, cfg.hidden_size, nonlinearity=cfg.cell[4:], **kwargs)
+    return make_layer(cfg.cell, cfg.embedding_dim, cfg.hidden_size, num_layers=cfg.num_layers,
+                      dropout=cfg.dropout if cfg.num_layers > 1 else 0.0, weight_dropout=cfg.weight_dropout)
 
 
 class LanguageModel(nn.Module):
