@@ -207,7 +207,7 @@ def test_fresh_run_over_an_existing_checkpoint_warns(tmp_path):
 
 
 def test_bf16_precision_runs_the_forward_under_autocast_and_keeps_float32_weights(tmp_path):
-    task = lm_task(n_tokens=400)  # stateful: the carried state goes round in bfloat16
+    task = lm_task(n_tokens=400, rnnkit_layer=True)  # stateful: the carried state goes round in bfloat16
     inner, seen = task.loss, []
 
     def loss(model, batch, state):
@@ -224,7 +224,7 @@ def test_bf16_precision_runs_the_forward_under_autocast_and_keeps_float32_weight
 def test_bf16_precision_learns_as_float32_does(tmp_path):
     metrics = {}
     for precision in ("fp32", "bf16"):
-        task = classification_task(n=128)
+        task = classification_task(n=128, rnnkit_layer=True)
         cfg = quiet_config(tmp_path, run_dir=str(tmp_path / precision), epochs=15, lr=2e-2, precision=precision)
         metrics[precision] = Trainer(task, cfg).fit().last_metrics
     assert metrics["bf16"]["accuracy"] >= 0.95  # chance is 0.5
@@ -241,7 +241,7 @@ def test_auto_precision_takes_bf16_only_where_the_cpu_has_native_bf16(tmp_path, 
     assert resolve_precision("auto", cpu) == "fp32"
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
     assert resolve_precision("auto", cpu) == "bf16"
-    trainer = Trainer(classification_task(), quiet_config(tmp_path, max_steps=2, precision="auto"))
+    trainer = Trainer(classification_task(rnnkit_layer=True), quiet_config(tmp_path, max_steps=2, precision="auto"))
     trainer.fit()
     assert trainer.precision == "bf16"
     assert json.loads((tmp_path / "run" / "config.json").read_text())["precision"] == "bf16"

@@ -6,33 +6,45 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+import rnnkit
 from rnnkit.data.batching import BucketSampler, StreamBatcher, pad_batch
 from rnnkit.training import Task, TrainConfig, run_with_resets
 
 
+def make_lstm(input_size: int, hidden: int, rnnkit_layer: bool) -> nn.Module:
+    """torch.nn.LSTM keeps the loop's tests independent of rnnkit's layers; the bf16 tests take
+    rnnkit.LSTM, whose fused kernel is checked against float32 (on CPUs without a bf16 LSTM
+    kernel torch.nn.LSTM cannot run under autocast at all)."""
+    return rnnkit.LSTM(input_size, hidden) if rnnkit_layer else nn.LSTM(input_size, hidden)
+
+
 class TinyClassifier(nn.Module):
-    def __init__(self, input_size: int = 3, hidden: int = 8, classes: int = 2, dropout: float = 0.0) -> None:
+    def __init__(self, input_size: int = 3, hidden: int = 8, classes: int = 2, dropout: float = 0.0,
+                 rnnkit_layer: bool = False) -> None:
         super().__init__()
-        self.rnn = nn.LSTM(input_size, hidden)
+        self.rnn = make_lstm(input_size, hidden, rnnkit_layer)
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, classes)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:   # x (T, B, I)
-        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)  # padding is invisible
-        _, (h, _) = self.rnn(packed)                        # h (1, B, H)
+        if isinstance(self.rnn, rnnkit.LSTM):
+            _, (h, _) = self.rnn(x, lengths=lengths)        # h (1, B, H), each sequence's own last step
+        else:
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)  # padding is invisible
+            _, (h, _) = self.rnn(packed)                    # h (1, B, H)
         return self.head(self.drop(h[-1]))                  # (B, C)
 
 
 def classification_task(n: int = 64, batch_size: int = 8, dropout: float = 0.0, seed: int = 0,
                         rank: int = 0, world_size: int = 1, bad_step: int | None = None,
-                        loss_scale: float = 1.0) -> Task:
+                        loss_scale: float = 1.0, rnnkit_layer: bool = False) -> Task:
     """Sign of the sum of feature 0 over a random sequence of varying length (4..9)."""
     g = torch.Generator().manual_seed(1234)
     lengths = torch.randint(4, 10, (n,), generator=g).tolist()
     xs = [torch.randn(t, 3, generator=g) for t in lengths]
     ys = torch.tensor([int(x[:, 0].sum() > 0) for x in xs])
     torch.manual_seed(seed)
-    model = TinyClassifier(dropout=dropout)
+    model = TinyClassifier(dropout=dropout, rnnkit_layer=rnnkit_layer)
     sampler = BucketSampler(lengths, batch_size, pool_batches=2, seed=seed, rank=rank, world_size=world_size)
     calls = {"n": 0}
 
@@ -64,22 +76,22 @@ def classification_task(n: int = 64, batch_size: int = 8, dropout: float = 0.0, 
 
 
 class TinyLM(nn.Module):
-    def __init__(self, vocab: int = 11, hidden: int = 8, dropout: float = 0.0) -> None:
+    def __init__(self, vocab: int = 11, hidden: int = 8, dropout: float = 0.0, rnnkit_layer: bool = False) -> None:
         super().__init__()
         self.emb = nn.Embedding(vocab, hidden)
-        self.rnn = nn.LSTM(hidden, hidden)
+        self.rnn = make_lstm(hidden, hidden, rnnkit_layer)
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, vocab)
 
 
 def lm_task(n_tokens: int = 400, batch_size: int = 4, bptt: int = 5, dropout: float = 0.0, seed: int = 0,
-            doc_starts: list[int] | None = None, spy: list | None = None) -> Task:
+            doc_starts: list[int] | None = None, spy: list | None = None, rnnkit_layer: bool = False) -> Task:
     """Next-token LM over a random stream; `spy` collects (incoming state, chunk, embedded inputs, loss)."""
     g = torch.Generator().manual_seed(99)
     stream = torch.randint(0, 11, (n_tokens,), generator=g)
     batcher = StreamBatcher(stream, batch_size, bptt, doc_starts=doc_starts)
     torch.manual_seed(seed)
-    model = TinyLM(dropout=dropout)
+    model = TinyLM(dropout=dropout, rnnkit_layer=rnnkit_layer)
 
     def loss(model: nn.Module, chunk, state):
         e = model.emb(chunk.inputs)                                          # (k, B, H)

@@ -22,12 +22,15 @@ Two engines give the same numbers to float tolerance:
 Under ``torch.autocast`` the layer behaves as torch.nn's: input and state may come in
 the autocast dtype; the fused engine computes in it where torch has a low-precision
 kernel (oneDNN's bfloat16 LSTM on CPU, cuDNN on CUDA) and returns outputs and state in
-it. The explicit engine always computes in the parameters' dtype (autocast off inside),
+it, but only after a one-off probe found that kernel's gradients within 2 % of float32
+(`rnnkit.core.lowp_check`; oneDNN's AMX bf16 LSTM backward is wrong from H = 1024 on);
+otherwise the fused kernel runs in float32 inside the autocast region. The explicit engine always computes in the parameters' dtype (autocast off inside),
 so its hand-derived backward keeps float32 precision.
 """
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import torch
@@ -37,6 +40,7 @@ from torch import Tensor, nn
 from rnnkit.core import bptt
 from rnnkit.core.cells import CELLS
 from rnnkit.core.fused import run_fused
+from rnnkit.core.lowp_check import check_fused_lowp
 from rnnkit.core.init import SCHEMES, init_layer_weights
 from rnnkit.layers.lengths import Layout, full_layout, ragged_layout
 from rnnkit.layers.validate import autocast_dtype, check_input, check_lengths, check_state_tensor, from_autocast
@@ -58,7 +62,7 @@ class RecurrentLayer(nn.Module):
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier",
-                 forget_bias: float = 1.0, weight_dropout: float = 0.0) -> None:
+                 forget_bias: float = 1.0, weight_dropout: float = 0.0, t_max: int | None = None) -> None:
         super().__init__()
         _check_config(input_size, hidden_size, num_layers, dropout, engine, init)
         if not isinstance(weight_dropout, int | float) or isinstance(weight_dropout, bool) or not 0 <= weight_dropout < 1:
@@ -71,6 +75,7 @@ class RecurrentLayer(nn.Module):
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.engine, self.init = bidirectional, engine, init
         self.forget_bias, self.weight_dropout = forget_bias, float(weight_dropout)
+        self.t_max = t_max
         self.learn_initial_state = learn_initial_state
         self.last_engine: str | None = None
         D = 2 if bidirectional else 1
@@ -96,8 +101,9 @@ class RecurrentLayer(nn.Module):
         return 2 if self.bidirectional else 1
 
     def reset_parameters(self) -> None:
+        """Draw every weight and bias again by ``init`` (`rnnkit.core.init`: xavier, he, torch, chrono)."""
         weights = {k: p for k, p in self.named_parameters() if not k.startswith("initial_")}
-        init_layer_weights(weights, self.hidden_size, self.init, self.mode == "LSTM", self.forget_bias)
+        init_layer_weights(weights, self.hidden_size, self.init, self.mode, self.forget_bias, self.t_max)
 
     def _weights(self, layer: int, d: int) -> list[Tensor | None]:
         """[W_ih, W_hh, b_ih, b_hh] of one layer and direction, W_hh dropped out in training
@@ -145,11 +151,14 @@ class RecurrentLayer(nn.Module):
         T, B, _ = x.shape
         h0, c0 = self._initial_state(state, B, x, unbatched)
         lens = None if lengths is None else check_lengths(lengths, T, B)
-        if self._use_fused():
+        if self.uses_fused():
             self.last_engine = "fused"
             hx = (h0, c0) if c0 is not None else h0
-            out, final = run_fused(self.mode, x, hx, self._flat_weights(), self.bias, self.num_layers,
-                                   self.dropout, self.training, self.bidirectional, lens)
+            # an autocast kernel is used only once its gradients have matched float32 (core/lowp_check.py)
+            untrusted = amp is not None and not check_fused_lowp(self, amp).trusted
+            with torch.autocast(x.device.type, enabled=False) if untrusted else contextlib.nullcontext():
+                out, final = run_fused(self.mode, x, hx, self._flat_weights(), self.bias, self.num_layers,
+                                       self.dropout, self.training, self.bidirectional, lens)
         else:
             self.last_engine = "explicit"
             layout = full_layout(T, B) if lens is None else ragged_layout(lens, T, x.device)
@@ -162,7 +171,8 @@ class RecurrentLayer(nn.Module):
             out = out.transpose(0, 1)
         return out, final
 
-    def _use_fused(self) -> bool:
+    def uses_fused(self) -> bool:
+        """Whether the next call runs the fused engine (``engine`` and, for "auto", cell, device, recording)."""
         if self.engine != "auto":
             return self.engine == "fused"
         if bptt.recording():
@@ -239,25 +249,34 @@ def _check_config(input_size, hidden_size, num_layers, dropout, engine, init) ->
 
 
 class LSTM(RecurrentLayer):
-    """Long short-term memory layer; equations in `rnnkit.core.cells.lstm`. State is (h, c)."""
+    """Long short-term memory layer; equations in `rnnkit.core.cells.lstm`. State is (h, c).
+
+    ``forget_bias`` is b_f under init "xavier"/"he"; ``init="chrono"`` with ``t_max`` draws
+    b_f ~ log U(1, t_max - 1) and b_i = -b_f instead (`rnnkit.core.init`).
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier",
-                 forget_bias: float = 1.0, weight_dropout: float = 0.0) -> None:
+                 forget_bias: float = 1.0, weight_dropout: float = 0.0, t_max: int | None = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         learn_initial_state, engine, init, forget_bias, weight_dropout)
+                         learn_initial_state, engine, init, forget_bias, weight_dropout, t_max)
 
 
 class GRU(RecurrentLayer):
-    """Gated recurrent unit layer (torch.nn.GRU's definition); equations in `rnnkit.core.cells.gru`."""
+    """Gated recurrent unit layer (torch.nn.GRU's definition); equations in `rnnkit.core.cells.gru`.
+
+    The update gate z keeps (h_t = (1 - z) n + z h_{t-1}), so it plays the LSTM's forget
+    gate: ``forget_bias`` is b_z under init "xavier"/"he" (default 0), and
+    ``init="chrono"`` with ``t_max`` draws b_z ~ log U(1, t_max - 1) (`rnnkit.core.init`).
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier",
-                 weight_dropout: float = 0.0) -> None:
+                 weight_dropout: float = 0.0, forget_bias: float = 0.0, t_max: int | None = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         learn_initial_state, engine, init, weight_dropout=weight_dropout)
+                         learn_initial_state, engine, init, forget_bias, weight_dropout, t_max)
 
 
 class RNN(RecurrentLayer):
@@ -266,9 +285,10 @@ class RNN(RecurrentLayer):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  learn_initial_state: bool = False, engine: str = "auto", init: str = "xavier",
-                 weight_dropout: float = 0.0) -> None:
+                 weight_dropout: float = 0.0, t_max: int | None = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
         super().__init__(f"RNN_{nonlinearity.upper()}", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, learn_initial_state, engine, init, weight_dropout=weight_dropout)
+                         dropout, bidirectional, learn_initial_state, engine, init, weight_dropout=weight_dropout,
+                         t_max=t_max)

@@ -36,6 +36,9 @@ from typing import Any, Callable, Iterable
 
 import torch
 
+from rnnkit.core.lowp_check import check_fused_lowp
+from rnnkit.layers.recurrent import RecurrentLayer
+
 from . import distributed as ddp
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import TrainConfig
@@ -126,6 +129,7 @@ class Trainer:
                 warnings.warn(f"{self.last_path} exists; this fresh run will overwrite it "
                               f"(use resume=True / --resume to continue that run)", stacklevel=2)
             seed_everything(self.config.seed + ddp.get_rank())
+        self.lowp_kernels = self._check_lowp_kernels()
         self._write_config()
         self.log = MetricsLog(self.run_dir / "metrics.jsonl", self.is_main, self.step if resume else None)
         total = self.config.max_steps or (self.task.steps_per_epoch or 0) * self.config.epochs or None
@@ -354,11 +358,20 @@ class Trainer:
         self._last_eval_step = es["last_eval_step"]
         self.last_good = self.last_path
 
+    def _check_lowp_kernels(self) -> dict[str, dict[str, Any]]:
+        """Under bf16, probe every rnnkit layer's fused kernel before the first step (a kernel whose
+        gradients disagree with float32 is replaced by the float32 one; rnnkit.core.lowp_check),
+        so that config.json records which kernel each layer runs. {} under fp32."""
+        if self.precision != "bf16":
+            return {}
+        return {name or "<model>": check_fused_lowp(m, torch.bfloat16).to_dict()
+                for name, m in self.model.named_modules() if isinstance(m, RecurrentLayer) and m.uses_fused()}
+
     def _write_config(self) -> None:
         if self.is_main:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             text = json.dumps({"train_config": self.config.to_dict(), "precision": self.precision,
-                               "model_config": self.task.model_config},
+                               "lowp_kernels": self.lowp_kernels, "model_config": self.task.model_config},
                               indent=2, default=str)
             (self.run_dir / "config.json").write_text(text + "\n")
 
