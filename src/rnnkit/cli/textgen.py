@@ -9,63 +9,30 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
-import re
 import sys
 import time
 from typing import Any
 
+from rnnkit.cli.flags import add_config_flags, config_from_args
 from rnnkit.tasks.textgen.config import LanguageModelConfig, TextGenConfig
 from rnnkit.training import TrainConfig
 
-# Flags built from the config dataclasses: (class, field names, default overrides).
+# Flags built from the config dataclasses (rnnkit.cli.flags): field names and default overrides.
 DATA_FIELDS = ("data", "level", "min_freq", "max_vocab", "lowercase", "split_punctuation", "valid_fraction",
-               "batch_size", "bptt", "max_seconds", "anneal", "eval_tokens", "shift_epochs")
+               "batch_size", "bptt", "eval_tokens", "shift_epochs")
 MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "embedding_size", "dropout", "input_dropout",
                 "weight_dropout", "tie_weights")
-TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "lr_step_size", "lr_gamma",
-                "clip_norm", "max_steps", "epochs", "eval_every", "patience", "seed", "run_dir", "device", "precision")
+TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "anneal_share", "warmup_steps", "lr_step_size",
+                "lr_gamma", "clip_norm", "max_steps", "max_seconds", "epochs", "eval_every", "patience", "seed",
+                "run_dir", "device", "precision")
 # Defaults: the character-level settings measured best for short budgets in
 # benchmarks/textgen_quality.py (many small steps at a high rate, annealed over the end of
 # the budget); for word level see the PTB preset there.
 TRAIN_DEFAULTS = {"lr": 1e-2, "warmup_steps": 100, "precision": "auto", "eval_every": 200, "run_dir": "runs/textgen",
-                  "epochs": 1000, "max_steps": 0}
-DATA_DEFAULTS = {"max_seconds": 300.0, "eval_tokens": 50_000, "bptt": 32, "anneal": 0.5}
+                  "epochs": 1000, "max_steps": 0, "max_seconds": 300.0, "schedule": "anneal", "anneal_share": 0.5}
+DATA_DEFAULTS = {"eval_tokens": 50_000, "bptt": 32}
 MODEL_DEFAULTS = {"embedding_size": 64}
-
-
-def add_fields(parser: argparse.ArgumentParser, cls: type, names: tuple[str, ...],
-               defaults: dict[str, Any] | None = None) -> None:
-    """One --flag per dataclass field, with the field's help string and type."""
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for name in names:
-        f = fields[name]
-        default = (defaults or {}).get(name, f.default)
-        flag = "--" + name.replace("_", "-")
-        # the flag's own default replaces any "(default: …)" the field's help string carries
-        text = re.sub(r"\s*\(default:[^)]*\)", "", f.metadata.get("help", "")) + f" (default: {default})"
-        if f.type in ("bool", bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=text)
-        elif name in ("clip_norm", "input_dropout"):  # optional numbers: "none" means None
-            parser.add_argument(flag, type=number_or_none, default=default, help=text)
-        else:
-            kind = type(default) if default is not None and default is not dataclasses.MISSING else str
-            parser.add_argument(flag, type=kind, default=default, help=text)
-
-
-def number_or_none(text: str) -> float | None:
-    """argparse type of optional numbers: a float, or 'none'."""
-    if text.lower() == "none":
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number or 'none', got {text!r}") from None
-
-
-def pick(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
-    return {n: getattr(args, n) for n in names}
 
 
 def add_parser(subparsers: Any) -> None:
@@ -75,9 +42,9 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
     t = sub.add_parser("train", help="train a language model (truncated BPTT) and save checkpoints")
-    add_fields(t, TextGenConfig, DATA_FIELDS, DATA_DEFAULTS)
-    add_fields(t, LanguageModelConfig, MODEL_FIELDS, MODEL_DEFAULTS)
-    add_fields(t, TrainConfig, TRAIN_FIELDS, TRAIN_DEFAULTS)
+    add_config_flags(t, TextGenConfig, DATA_FIELDS, DATA_DEFAULTS)
+    add_config_flags(t, LanguageModelConfig, MODEL_FIELDS, MODEL_DEFAULTS)
+    add_config_flags(t, TrainConfig, TRAIN_FIELDS, TRAIN_DEFAULTS)
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="show a progress bar")
     t.add_argument("--resume", action="store_true",
                    help="continue an interrupted run from RUN_DIR/checkpoints/last.pt (same flags as the first run)")
@@ -128,12 +95,10 @@ def run_train(args: argparse.Namespace) -> int:
     from rnnkit.tasks.textgen.train import prepare_data, train
 
     _check_positive("--sample-length", args.sample_length)
-    if not args.max_seconds:
-        args.anneal = 0.0  # annealing follows the time budget; without one there is nothing to anneal over
-    cfg = TextGenConfig(**pick(args, DATA_FIELDS))
-    model_kwargs = pick(args, MODEL_FIELDS)
-    LanguageModelConfig(vocab_size=2, **model_kwargs)  # check the model flags before loading data
-    train_cfg = TrainConfig(**pick(args, TRAIN_FIELDS), progress=args.progress)
+    cfg = config_from_args(TextGenConfig, args, DATA_FIELDS)
+    model_kwargs = config_from_args(LanguageModelConfig, args, MODEL_FIELDS, vocab_size=2).to_dict()  # checked
+    del model_kwargs["vocab_size"]  # taken from the tokeniser
+    train_cfg = config_from_args(TrainConfig, args, TRAIN_FIELDS, progress=args.progress)
     t0 = time.perf_counter()
     data = prepare_data(cfg)
     print(f"data: {data.corpus.name}, {cfg.level} level, vocabulary {len(data.tokenizer)}, "

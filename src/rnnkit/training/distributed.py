@@ -78,6 +78,15 @@ def all_reduce_sum(t: torch.Tensor) -> torch.Tensor:
     return t
 
 
+def all_gather_object(obj: T) -> list[T]:
+    """[obj of rank 0, obj of rank 1, …] on every rank; [obj] in a single process."""
+    if not is_distributed():
+        return [obj]
+    out: list = [None] * get_world_size()
+    dist.all_gather_object(out, obj)
+    return out
+
+
 def barrier() -> None:
     if is_distributed():
         dist.barrier()

@@ -41,6 +41,7 @@ from rnnkit.layers.recurrent import RecurrentLayer
 
 from . import distributed as ddp
 from .checkpoint import load_checkpoint, save_checkpoint
+from .budget import Budget
 from .config import TrainConfig
 from .optim import (build_optimizer, build_scheduler, get_rng_state, resolve_precision, seed_everything,
                     set_rng_state)
@@ -59,11 +60,13 @@ class NonFiniteLossError(FloatingPointError):
 class FitResult:
     step: int
     epoch: int
-    stopped: str    # "max_steps", "epochs", "early_stopping", "interrupted", "no_batches" or a request_stop reason
+    stopped: str    # "max_steps", "time budget", "epochs", "early_stopping", "interrupted", "no_batches",
+    #                 "already finished" (a resume with nothing left to do) or a request_stop reason
     best_metric: float | None
     best_step: int | None
     last_metrics: dict[str, float]
     run_dir: Path
+    train_seconds: float = 0.0  # training time of the whole run (evaluations and checkpoints not counted)
 
 
 def _to_device(batch: Any, device: torch.device) -> Any:
@@ -105,7 +108,9 @@ class Trainer:
         self.train_model = ddp.wrap_model(self.model, self.device)
         self.precision = resolve_precision(config.precision, self.device)  # "fp32" or "bf16"
         self.optimizer = build_optimizer(config, self.model.parameters())
-        self.scheduler = build_scheduler(config, self.optimizer, task.lower_is_better)
+        self.budget = Budget(config.max_steps, config.max_seconds)
+        self.scheduler = build_scheduler(config, self.optimizer, task.lower_is_better,
+                                         lambda step: self.budget.progress(step))  # self.budget changes on resume
         self.run_dir = Path(config.run_dir)
         self.last_path = self.run_dir / "checkpoints" / "last.pt"
         self.best_path = self.run_dir / "checkpoints" / "best.pt"
@@ -124,6 +129,11 @@ class Trainer:
         """Train until max_steps, epochs or early stopping; with resume=True continue from checkpoints/last.pt."""
         if resume:
             self._restore(load_checkpoint(self.last_path, map_location=self.device))
+            if (done := self._finished()) is not None:  # nothing left to do: leave the run as it is
+                if self.is_main:
+                    print(f"{self.run_dir} already reached its limit ({done}) at step {self.step}; nothing to resume "
+                          f"(raise max_steps, max_seconds or epochs to train on)")
+                return self._result("already finished")
         else:
             if self.is_main and self.last_path.exists():
                 warnings.warn(f"{self.last_path} exists; this fresh run will overwrite it "
@@ -135,12 +145,15 @@ class Trainer:
         total = self.config.max_steps or (self.task.steps_per_epoch or 0) * self.config.epochs or None
         self.progress = Progress(self.config.progress and self.is_main, total, self.step, self.task.unit)
         previous = self._install_sigint()
+        self.budget.start()
         try:
             stopped = self._train()
+            self.budget.stop()
             if stopped != "interrupted" and self._last_eval_step != self.step:
                 self._evaluate()
             self._save(self.last_path)
         finally:
+            self.budget.stop()
             self._restore_sigint(previous)
             self.progress.close(self.step)
             self.log.close()
@@ -148,13 +161,16 @@ class Trainer:
             print(f"interrupted at step {self.step}; checkpoint saved to {self.last_path}; "
                   f"continue with resume=True (--resume)")
         self._plot()
+        return self._result(stopped)
+
+    def _result(self, stopped: str) -> FitResult:
         return FitResult(self.step, self.epoch, stopped, self.best_metric, self.best_step,
-                         self.last_metrics, self.run_dir)
+                         self.last_metrics, self.run_dir, self.budget.seconds)
 
     def request_stop(self, reason: str = "stopped") -> None:
         """Ask the loop to stop after the current step, write checkpoints/last.pt and return `reason`.
 
-        For callbacks (a time budget, a target metric); Ctrl-C calls it with "interrupted".
+        For callbacks (a target metric); the time budget calls it with "time budget", Ctrl-C with "interrupted".
         """
         self._stop_reason = reason
 
@@ -251,10 +267,21 @@ class Trainer:
             self._save(self.last_path)
         if early:
             return "early_stopping"
-        if self._stop_reason is not None:
-            return self._stop_reason
+        if self._stop_reason is None and (spent := self.budget.exhausted(self.step)):
+            self.request_stop(spent)
+        return self._stop_reason
+
+    def _finished(self) -> str | None:
+        """Why a restored run has nothing left to do under this config, or None."""
+        cfg = self.config
         if cfg.max_steps and self.step >= cfg.max_steps:
             return "max_steps"
+        if cfg.max_seconds and self.budget.seconds + self.budget.last_step > cfg.max_seconds:
+            return "time budget"
+        if self.epoch >= cfg.epochs:
+            return "epochs"
+        if cfg.patience and self.bad_evals >= cfg.patience:
+            return "early_stopping"
         return None
 
     def _update_progress(self) -> None:
@@ -275,6 +302,10 @@ class Trainer:
         return stop
 
     def _evaluate(self) -> bool:
+        with self.budget.paused():  # not training time
+            return self._evaluate_now()
+
+    def _evaluate_now(self) -> bool:
         self._last_eval_step = self.step
         if self.task.evaluate is None:
             return False
@@ -324,21 +355,24 @@ class Trainer:
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
-            "rng": get_rng_state(),
+            "rng": ddp.all_gather_object(get_rng_state()),  # one per rank: dropout masks differ by rank
             "step": self.step, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch,
             "stream_state": detach_state(self.stream_state),
             "early_stopping": {"best_metric": self.best_metric, "best_step": self.best_step,
                                "bad_evals": self.bad_evals, "last_eval_step": self._last_eval_step},
             "world_size": ddp.get_world_size(),
+            "budget": {"train_seconds": self.budget.seconds, "last_step_seconds": self.budget.last_step},
         }
 
     def _save(self, path: Path) -> None:
-        if self.is_main:
-            save_checkpoint(self.state_dict(), path)
-            if path == self.last_path:
-                self.last_good = path
-            self.log.flush()
-        ddp.barrier()
+        with self.budget.paused():  # not training time
+            state = self.state_dict()  # every rank takes part (it gathers their RNG states)
+            if self.is_main:
+                save_checkpoint(state, path)
+                if path == self.last_path:
+                    self.last_good = path
+                self.log.flush()
+            ddp.barrier()
 
     def _restore(self, ckpt: dict[str, Any]) -> None:
         if ckpt.get("format") != CHECKPOINT_FORMAT:
@@ -347,10 +381,17 @@ class Trainer:
         self.optimizer.load_state_dict(ckpt["optimizer"])
         if self.scheduler is not None and ckpt["scheduler"] is not None:
             self.scheduler.load_state_dict(ckpt["scheduler"])
-        if ddp.get_rank() == 0:
-            set_rng_state(ckpt["rng"])
-        else:  # other ranks' RNG streams are not saved: reseed them from (seed, rank, step)
-            seed_everything(self.config.seed + 1000 * ddp.get_rank() + ckpt["step"])
+        rank, states = ddp.get_rank(), ckpt["rng"]
+        states = states if isinstance(states, list) else [states]  # checkpoints before 0.1 kept rank 0's only
+        if len(states) == ddp.get_world_size():
+            set_rng_state(states[rank])
+        else:  # another number of processes: the saved streams don't map onto ranks; reseed from (seed, rank, step)
+            warnings.warn(f"resuming a {ckpt['world_size']}-process run with {ddp.get_world_size()} processes: "
+                          f"data order and dropout are reseeded, so the run is not bit-identical", stacklevel=3)
+            seed_everything(self.config.seed + 1000 * rank + ckpt["step"])
+        budget = ckpt.get("budget", {"train_seconds": 0.0, "last_step_seconds": 0.0})
+        self.budget = Budget(self.config.max_steps, self.config.max_seconds, budget["train_seconds"],
+                             budget["last_step_seconds"])
         self.step, self.epoch, self.batch_in_epoch = ckpt["step"], ckpt["epoch"], ckpt["batch_in_epoch"]
         self.stream_state = ckpt["stream_state"]
         es = ckpt["early_stopping"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import torch
@@ -42,22 +42,37 @@ def warmup_factor(step: int, warmup_steps: int) -> float:
     return 1.0 if step >= warmup_steps else (step + 1) / warmup_steps
 
 
-def build_scheduler(config: TrainConfig, optimizer: torch.optim.Optimizer, lower_is_better: bool = True) -> Any:
-    """None, or a scheduler; warm-up, cosine and step advance every optimiser step, plateau every evaluation.
+def budget_shape(schedule: str, progress: float, anneal_share: float) -> float:
+    """The lr factor of a budget schedule at `progress` (share of the budget used, 0..1).
+
+    cosine: 0.5 (1 + cos(pi * progress)); anneal: 1 until 1 - anneal_share, then linearly to 0.
+    """
+    if schedule == "cosine":
+        return 0.5 * (1.0 + math.cos(math.pi * progress))
+    if schedule == "anneal":
+        return min(1.0, (1.0 - progress) / anneal_share)
+    return 1.0
+
+
+def build_scheduler(config: TrainConfig, optimizer: torch.optim.Optimizer, lower_is_better: bool = True,
+                    progress: Callable[[int], float] | None = None) -> Any:
+    """None, or the one scheduler that owns the lr: it advances every optimiser step (plateau: every evaluation).
 
     lr(step) = lr * warmup(step) * schedule(step), with warmup rising linearly over the
     first `warmup_steps` steps (Adam's first updates are its largest relative to the
     gradient: a warm-up keeps a high peak lr from throwing the weights off at the start).
+    cosine and anneal follow `progress(step)`, the share of the training budget used
+    (steps and/or seconds, `rnnkit.training.budget.Budget`); without it, step / max_steps.
     """
     if config.schedule == "plateau":
         return torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer, mode="min" if lower_is_better else "max", factor=config.lr_gamma, patience=config.lr_patience)
-    warm = config.warmup_steps
-    if config.schedule == "cosine":
-        T = config.max_steps
+    warm, kind = config.warmup_steps, config.schedule
+    if kind in ("cosine", "anneal"):
+        share = progress or (lambda s: min(1.0, s / config.max_steps))
         return torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda s: warmup_factor(s, warm) * 0.5 * (1.0 + math.cos(math.pi * min(s, T) / T)))
-    if config.schedule == "step":
+            optimizer, lambda s: warmup_factor(s, warm) * budget_shape(kind, share(s), config.anneal_share))
+    if kind == "step":
         size, gamma = config.lr_step_size, config.lr_gamma
         return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_factor(s, warm) * gamma ** (s // size))
     if warm:

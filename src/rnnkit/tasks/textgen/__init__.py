@@ -3,8 +3,8 @@
     from rnnkit.tasks.textgen import TextGenConfig, train, load_model, sample_text, complete
     from rnnkit.training import TrainConfig
 
-    out = train(TextGenConfig(data="shakespeare", max_seconds=60, anneal=0.5, bptt=32),
-                {"hidden_size": 512, "embedding_size": 64}, TrainConfig(lr=1e-2, run_dir="runs/lm"))
+    out = train(TextGenConfig(data="shakespeare", bptt=32), {"hidden_size": 512, "embedding_size": 64},
+                TrainConfig(lr=1e-2, max_seconds=60, schedule="anneal", epochs=100, run_dir="runs/lm"))
     loaded = load_model("runs/lm")                       # a checkpoint alone: model + vocabulary
     print("".join(sample_text(loaded.model, loaded.tokenizer, "ROMEO:", 300, temperature=0.8)))
     complete(loaded.model, loaded.tokenizer, "to be or not to", k=5)   # [(word, probability), ...]

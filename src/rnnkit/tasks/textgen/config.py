@@ -7,83 +7,45 @@ plain dicts, so a checkpoint alone rebuilds model and tokeniser in a fresh proce
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from rnnkit.config import Config, check_bool, check_choice, check_fraction, check_int, check_number, check_text, option
 from rnnkit.layers.factory import check_cell
 
 LEVELS = ("char", "word")
 
 
-def _help(text: str) -> dict[str, str]:
-    return {"help": text}
-
-
-def _check_int(name: str, value: Any, lo: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
-    if value < lo:
-        raise ValueError(f"{name}: expected an int >= {lo}, got {value}")
-
-
-def _check_fraction(name: str, value: Any, hi_open: bool = True) -> None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    if not (0.0 <= value < 1.0 if hi_open else 0.0 <= value <= 1.0):
-        raise ValueError(f"{name}: expected a number in [0, 1), got {value}")
-
-
-class _Dict:
-    """to_dict / from_dict / replace for the frozen configs below."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]):  # type: ignore[no-untyped-def]
-        known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown {cls.__name__} fields {unknown}; known fields are {sorted(known)}")
-        return cls(**data)
-
-    def replace(self, **changes: Any):  # type: ignore[no-untyped-def]
-        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
-
-
 @dataclass(frozen=True)
-class LanguageModelConfig(_Dict):
+class LanguageModelConfig(Config):
     """Embedding -> stacked recurrent layers -> linear over the vocabulary."""
 
-    vocab_size: int = field(metadata=_help("number of tokens in the vocabulary, >= 2"))
-    cell: str = field(default="lstm", metadata=_help("recurrent cell: lstm, gru, rnn_tanh or rnn_relu"))
-    hidden_size: int = field(default=512, metadata=_help("units per recurrent layer, >= 1"))
-    num_layers: int = field(default=1, metadata=_help("stacked recurrent layers, >= 1"))
-    embedding_size: int = field(default=0, metadata=_help(
+    vocab_size: int = option(help="number of tokens in the vocabulary, >= 2")
+    cell: str = option("lstm", "recurrent cell: lstm, gru, rnn_tanh or rnn_relu")
+    hidden_size: int = option(512, "units per recurrent layer, >= 1")
+    num_layers: int = option(1, "stacked recurrent layers, >= 1")
+    embedding_size: int = option(0, (
         "size of the token embedding; 0: same as hidden_size (needed for tie_weights)"))
-    dropout: float = field(default=0.0, metadata=_help(
+    dropout: float = option(0.0, (
         "dropout on the embedding output, between recurrent layers and before the output layer, in [0, 1)"))
-    input_dropout: float | None = field(default=None, metadata=_help(
+    input_dropout: float | None = option(None, (
         "dropout on the embedding output only, in [0, 1); None: the same as dropout"))
-    weight_dropout: float = field(default=0.0, metadata=_help(
+    weight_dropout: float = option(0.0, (
         "DropConnect on the recurrent weights W_hh, one mask per TBPTT chunk (AWD-LSTM), in [0, 1)"))
-    tie_weights: bool = field(default=False, metadata=_help(
+    tie_weights: bool = option(False, (
         "share the embedding matrix with the output layer (Press & Wolf 2017; useful at word level)"))
 
     def __post_init__(self) -> None:
-        _check_int("vocab_size", self.vocab_size, 2)
+        check_int("vocab_size", self.vocab_size, 2)
         check_cell(self.cell)
-        _check_int("hidden_size", self.hidden_size, 1)
-        _check_int("num_layers", self.num_layers, 1)
-        _check_int("embedding_size", self.embedding_size, 0)
-        _check_fraction("dropout", self.dropout)
-        _check_fraction("weight_dropout", self.weight_dropout)
+        check_int("hidden_size", self.hidden_size, 1)
+        check_int("num_layers", self.num_layers, 1)
+        check_int("embedding_size", self.embedding_size, 0)
+        check_fraction("dropout", self.dropout)
+        check_fraction("weight_dropout", self.weight_dropout)
         if self.input_dropout is not None:
-            _check_fraction("input_dropout", self.input_dropout)
-        if not isinstance(self.tie_weights, bool):
-            raise TypeError(f"tie_weights: expected a bool, got {self.tie_weights!r}")
+            check_fraction("input_dropout", self.input_dropout)
+        check_bool("tie_weights", self.tie_weights)
         if self.tie_weights and self.embedding_size not in (0, self.hidden_size):
             raise ValueError(
                 f"tie_weights: needs embedding_size == hidden_size={self.hidden_size} (or 0), "
@@ -99,54 +61,43 @@ class LanguageModelConfig(_Dict):
 
 
 @dataclass(frozen=True)
-class TextGenConfig(_Dict):
-    """Data, tokeniser and truncated-BPTT layout of a text-generation run."""
+class TextGenConfig(Config):
+    """Data, tokeniser and truncated-BPTT layout of a text-generation run (the time budget and
+    lr schedule are the training loop's: TrainConfig.max_seconds, schedule="anneal")."""
 
-    data: str = field(default="shakespeare", metadata=_help(
+    LEGACY_FIELDS = frozenset({"max_seconds", "anneal"})  # in checkpoints from before they moved to TrainConfig
+
+    data: str = option("shakespeare", (
         "training text: 'shakespeare' (bundled plays), 'ptb' (Penn Treebank) or a path to a UTF-8 text file"))
-    level: str = field(default="char", metadata=_help("tokenise into characters ('char') or words ('word')"))
-    min_freq: int = field(default=1, metadata=_help("word level: words seen fewer times become <unk>, >= 1"))
-    max_vocab: int = field(default=0, metadata=_help("word level: keep at most this many words; 0: no limit"))
-    lowercase: bool = field(default=False, metadata=_help("word level: fold case before counting words"))
-    split_punctuation: bool = field(default=False, metadata=_help(
+    level: str = option("char", "tokenise into characters ('char') or words ('word')")
+    min_freq: int = option(1, "word level: words seen fewer times become <unk>, >= 1")
+    max_vocab: int = option(0, "word level: keep at most this many words; 0: no limit")
+    lowercase: bool = option(False, "word level: fold case before counting words")
+    split_punctuation: bool = option(False, (
         "word level: split punctuation off words (default: split on white space only)"))
-    valid_fraction: float = field(default=0.1, metadata=_help(
+    valid_fraction: float = option(0.1, (
         "share of a text file (or of the Shakespeare plays) held out at its end for validation, in (0, 1)"))
-    batch_size: int = field(default=32, metadata=_help("parallel streams per truncated-BPTT batch, >= 1"))
-    bptt: int = field(default=128, metadata=_help("time steps per truncated-BPTT chunk, >= 1"))
-    max_seconds: float = field(default=0.0, metadata=_help(
-        "stop training after this many seconds of wall-clock time; 0: no time limit"))
-    anneal: float = field(default=0.0, metadata=_help(
-        "with max_seconds: share of the time budget, at its end, over which the learning rate falls "
-        "linearly to 0, in [0, 1]"))
-    eval_tokens: int = field(default=0, metadata=_help(
+    batch_size: int = option(32, "parallel streams per truncated-BPTT batch, >= 1")
+    bptt: int = option(128, "time steps per truncated-BPTT chunk, >= 1")
+    eval_tokens: int = option(0, (
         "tokens of the validation split used by the periodic evaluations; 0: all of it"))
-    shift_epochs: bool = field(default=True, metadata=_help(
+    shift_epochs: bool = option(True, (
         "start every epoch after the first at a random offset of 0..bptt-1 tokens, so that "
         "truncated-BPTT chunks do not cut the text at the same places every epoch"))
 
     def __post_init__(self) -> None:
-        if not isinstance(self.data, str) or not self.data:
-            raise ValueError(f"data: expected 'shakespeare', 'ptb' or a file path, got {self.data!r}")
-        if self.level not in LEVELS:
-            raise ValueError(f"level: expected 'char' or 'word', got {self.level!r}")
-        _check_int("min_freq", self.min_freq, 1)
-        _check_int("max_vocab", self.max_vocab, 0)
+        check_text("data", self.data)
+        check_choice("level", self.level, LEVELS)
+        check_int("min_freq", self.min_freq, 1)
+        check_int("max_vocab", self.max_vocab, 0)
         if 0 < self.max_vocab < 3:
             raise ValueError(f"max_vocab: expected 0 or an int >= 3, got {self.max_vocab}")
-        if not isinstance(self.valid_fraction, (int, float)) or not 0.0 < self.valid_fraction < 1.0:
-            raise ValueError(f"valid_fraction: expected a number in (0, 1), got {self.valid_fraction!r}")
-        _check_int("batch_size", self.batch_size, 1)
-        _check_int("bptt", self.bptt, 1)
-        if not isinstance(self.max_seconds, (int, float)) or self.max_seconds < 0:
-            raise ValueError(f"max_seconds: expected a number >= 0, got {self.max_seconds!r}")
-        _check_int("eval_tokens", self.eval_tokens, 0)
-        _check_fraction("anneal", self.anneal, hi_open=False)
-        if not isinstance(self.shift_epochs, bool):
-            raise TypeError(f"shift_epochs: expected a bool, got {self.shift_epochs!r}")
-        if self.anneal and not self.max_seconds:
-            raise ValueError(f"anneal: needs max_seconds > 0 (it decays over the end of the time budget), "
-                             f"got anneal={self.anneal} with max_seconds=0")
+        check_number("valid_fraction", self.valid_fraction, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+        check_int("batch_size", self.batch_size, 1)
+        check_int("bptt", self.bptt, 1)
+        check_int("eval_tokens", self.eval_tokens, 0)
+        for name in ("lowercase", "split_punctuation", "shift_epochs"):
+            check_bool(name, getattr(self, name))
         if self.level == "char" and (self.min_freq != 1 or self.max_vocab or self.lowercase or self.split_punctuation):
             warnings.warn("min_freq, max_vocab, lowercase and split_punctuation apply to level='word' only; "
                           "they are ignored at level='char'", stacklevel=3)

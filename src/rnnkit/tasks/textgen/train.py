@@ -8,9 +8,8 @@ carries the LSTM/GRU/RNN state from chunk to chunk and detaches it at each bound
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -23,7 +22,6 @@ from rnnkit.tasks.textgen.config import LanguageModelConfig, TextGenConfig
 from rnnkit.tasks.textgen.evaluate import evaluate_stream
 from rnnkit.tasks.textgen.model import LanguageModel
 from rnnkit.training import FitResult, Task, TrainConfig, Trainer
-from rnnkit.training.optim import warmup_factor
 
 
 @dataclass
@@ -52,51 +50,6 @@ def prepare_data(cfg: TextGenConfig, corpus: Corpus | None = None) -> PreparedDa
     return PreparedData(corpus, tok, encode(corpus.train, "train"), encode(corpus.valid, "valid"), test)
 
 
-class TrainingClock:
-    """Wall-clock seconds spent training, not counting the evaluations in between.
-
-    `out_of_time()` is asked before each batch. It says yes when the next step, judged
-    by the last one, would end past the budget, so training ends within it; from then
-    on the clock stands still (saving and the final evaluation are not training).
-    """
-
-    def __init__(self, budget: float) -> None:
-        self.budget, self.start, self.paused = budget, None, 0.0
-        self.stopped_at: float | None = None
-        self._last: float | None = None  # seconds() at the previous ask
-
-    def seconds(self) -> float:
-        if self.stopped_at is not None:
-            return self.stopped_at
-        return 0.0 if self.start is None else time.perf_counter() - self.start - self.paused
-
-    def out_of_time(self) -> bool:
-        if self.start is None:
-            self.start = time.perf_counter()
-        if self.budget <= 0 or self.stopped_at is not None:
-            return self.stopped_at is not None
-        now = self.seconds()
-        step = 0.0 if self._last is None else now - self._last  # one step; evaluations are paused out
-        self._last = now
-        if now + step > self.budget:
-            self.stopped_at = now
-            return True
-        return False
-
-
-def anneal_callback(clock: TrainingClock, share: float, lr: float,
-                    warmup_steps: int = 0) -> Callable[[Trainer, dict[str, Any]], None]:
-    """A Trainer callback: over the last `share` of the time budget, lr falls linearly to 0
-    (after the warm-up, if any, over the first `warmup_steps` steps)."""
-
-    def callback(trainer: Trainer, record: dict[str, Any]) -> None:
-        left = max(0.0, 1.0 - clock.seconds() / clock.budget)  # share of the budget still to go
-        for group in trainer.optimizer.param_groups:
-            group["lr"] = lr * warmup_factor(trainer.step, warmup_steps) * min(1.0, left / share)
-
-    return callback
-
-
 def lm_loss(model: torch.nn.Module, batch: StreamChunk, state: Any) -> tuple[torch.Tensor, Any, int]:
     """Mean next-token cross-entropy of one TBPTT chunk; the Trainer carries `state` on."""
     logits, state = model(batch.inputs, state)                                     # (T, B, V)
@@ -115,8 +68,7 @@ def epoch_offset(cfg: TextGenConfig, seed: int, epoch: int) -> int:
     return int(torch.randint(cfg.bptt, (1,), generator=g))
 
 
-def make_task(model: LanguageModel, data: PreparedData, cfg: TextGenConfig, clock: TrainingClock,
-              seed: int = 0) -> Task:
+def make_task(model: LanguageModel, data: PreparedData, cfg: TextGenConfig, seed: int = 0) -> Task:
     """The `rnnkit.training.Task` of a language model over `data`."""
     batcher = StreamBatcher(data.train_ids, cfg.batch_size, cfg.bptt)
 
@@ -124,15 +76,10 @@ def make_task(model: LanguageModel, data: PreparedData, cfg: TextGenConfig, cloc
         # on a short text the offset shrinks to what the batcher can still lay out
         offset = min(epoch_offset(cfg, seed, epoch), max(0, max_stream_offset(len(data.train_ids), cfg.batch_size)))
         stream = batcher if offset == 0 else StreamBatcher(data.train_ids, cfg.batch_size, cfg.bptt, offset=offset)
-        for chunk in stream:
-            if clock.out_of_time():
-                return
-            yield chunk
+        yield from stream
 
     def evaluate(m: torch.nn.Module) -> dict[str, float]:
-        t0 = time.perf_counter()
         out = evaluate_stream(m, data.valid_ids, max_tokens=cfg.eval_tokens)
-        clock.paused += time.perf_counter() - t0
         # One scale per plot: bits per character at character level, perplexity at word level.
         extra = "bits_per_token" if cfg.level == "char" else "perplexity"
         return {"loss": out["loss"], extra: out[extra]}
@@ -156,17 +103,14 @@ def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     """Train a language model as configured; the run directory gets checkpoints, metrics and curves.png.
 
     model_kwargs: LanguageModelConfig fields except vocab_size (taken from the tokeniser).
-    With cfg.max_seconds > 0 training stops once that much training time has passed
-    (evaluations not counted), then the loop evaluates once more and saves.
-    resume=True continues from the run directory's checkpoints/last.pt (a time budget
-    then starts afresh).
+    The time budget and the lr schedule are train_cfg's (max_seconds, schedule="anneal").
+    resume=True continues from the run directory's checkpoints/last.pt, with what was
+    left of the budget.
     """
     data = data or prepare_data(cfg)
     model_cfg = LanguageModelConfig(vocab_size=len(data.tokenizer), **model_kwargs)
     torch.manual_seed(train_cfg.seed)
     model = LanguageModel(model_cfg)
-    clock = TrainingClock(cfg.max_seconds)
-    callbacks = [anneal_callback(clock, cfg.anneal, train_cfg.lr, train_cfg.warmup_steps)] if cfg.anneal else []
-    task = make_task(model, data, cfg, clock, train_cfg.seed)
-    fit = Trainer(task, train_cfg, callbacks=callbacks).fit(resume=resume)
-    return TrainOutcome(fit, model, data, clock.seconds())
+    task = make_task(model, data, cfg, train_cfg.seed)
+    fit = Trainer(task, train_cfg).fit(resume=resume)
+    return TrainOutcome(fit, model, data, fit.train_seconds)
