@@ -110,7 +110,7 @@ def test_vanilla_rnn_gradient_at_t0_is_orders_of_magnitude_below_the_lstm(seed):
 
 
 def test_errors_name_the_argument():
-    with pytest.raises(ValueError, match="exactly one rnnkit recurrent layer"):
+    with pytest.raises(ValueError, match="at least one rnnkit recurrent layer"):
         gradient_through_time(nn.Linear(2, 2), torch.randn(1, 2), lambda m, b: m(b).sum())
     with pytest.raises(TypeError, match="loss_fn must be callable"):
         gradient_through_time(rnnkit.RNN(2, 3), torch.randn(4, 1, 2), None)
@@ -118,3 +118,37 @@ def test_errors_name_the_argument():
         gradient_through_time(rnnkit.RNN(2, 3), torch.randn(4, 1, 2), lambda m, b: m(b)[0])
     with pytest.raises(TypeError, match="layer must be an rnnkit"):
         spectral_radius(nn.LSTM(2, 3))
+
+
+class _Seq2Seq(nn.Module):
+    def __init__(self, unused: bool = False) -> None:
+        super().__init__()
+        self.encoder = rnnkit.LSTM(2, 3)
+        self.decoder = rnnkit.GRU(2, 3)
+        self.unused = unused
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        _, (h, _) = self.encoder(x)
+        return self.decoder(y, None if self.unused else h)[0]  # (T_dec, B, 3)
+
+
+def test_two_recurrent_modules_get_their_own_norms():
+    torch.manual_seed(0)
+    model = _Seq2Seq().double()
+    x, y = torch.randn(8, 2, 2, dtype=torch.float64), torch.randn(5, 2, 2, dtype=torch.float64)
+    got = gradient_through_time(model, (x, y), lambda m, b: m(*b)[-1].pow(2).sum())
+    assert sorted(got.norms) == ["decoder.l0", "encoder.l0"]
+    assert got.norms["encoder.l0"].shape == (8,) and got.norms["decoder.l0"].shape == (5,)
+    assert sorted(got.spectral_radius) == ["decoder.weight_hh_l0", "encoder.weight_hh_l0"]
+    with rnnkit.record_state_grads() as grads:  # the same numbers, read per module by hand
+        model(x, y)[-1].pow(2).sum().backward()
+    for name in ("encoder", "decoder"):
+        want = grads.of(getattr(model, name))[(0, 0)].norm(dim=(1, 2)).numpy()
+        np.testing.assert_allclose(got.norms[f"{name}.l0"], want, rtol=1e-12)
+    assert model.encoder.engine == "auto"  # the explicit engine was for the call only
+
+
+def test_a_module_outside_the_loss_is_named():
+    model = _Seq2Seq(unused=True)
+    with pytest.raises(ValueError, match="recurrent module 'encoder' got no gradient through time"):
+        gradient_through_time(model, (torch.randn(4, 1, 2), torch.randn(3, 1, 2)), lambda m, b: m(*b).sum())

@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import torch
 from torch import Tensor
@@ -50,22 +50,68 @@ def detach_state(state: State | None) -> State | None:
     raise TypeError(f"state must be a tensor, a tuple/list of tensors or None, got {type(state).__name__}")
 
 
+class StateGrads(Mapping):
+    """∂L/∂h_t recorded by `record_state_grads`, per module, layer and direction.
+
+    ``grads.of(module)[(layer, direction)]`` is one rnnkit recurrent module's (T, B, H)
+    gradient; with several modules in a model (an encoder and a decoder), each is kept
+    apart. ``grads[(layer, direction)]`` is the short form for a graph with one module;
+    it raises a KeyError when several modules recorded that key.
+
+    Entries are keyed by the layer's input weight ``weight_ih_l{layer}[_reverse]`` (held
+    here), which belongs to exactly one module, layer and direction.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[Tensor, tuple[int, int], Tensor]] = {}  # id(W_ih) -> (W_ih, key, grads)
+
+    def _store(self, weight: Tensor, key: tuple[int, int], grads: Tensor) -> None:
+        self._entries[id(weight)] = (weight, key, grads)
+
+    def of(self, module: torch.nn.Module) -> dict[tuple[int, int], Tensor]:
+        """{(layer, direction): (T, B, H)} of one rnnkit recurrent module (empty if it did not run)."""
+        found = {}
+        for name, w in module.named_parameters(recurse=False):
+            entry = self._entries.get(id(w))
+            if name.startswith("weight_ih_l") and entry is not None and entry[0] is w:
+                found[entry[1]] = entry[2]
+        return dict(sorted(found.items()))
+
+    def __getitem__(self, key: tuple[int, int]) -> Tensor:
+        hits = [g for _, k, g in self._entries.values() if k == key]
+        if len(hits) > 1:
+            raise KeyError(f"{len(hits)} recurrent modules recorded (layer, direction) = {key}: "
+                           "pick one with grads.of(module)")
+        if not hits:
+            raise KeyError(f"no recorded gradient for (layer, direction) = {key}; recorded: {sorted(set(self))}")
+        return hits[0]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(dict.fromkeys(k for _, k, _ in self._entries.values()))
+
+    def __len__(self) -> int:
+        return len(set(self))
+
+
 @contextlib.contextmanager
-def record_state_grads() -> Iterator[dict]:
+def record_state_grads() -> Iterator[StateGrads]:
     """Collect ∂L/∂h_t for every step from the explicit engine's backward pass.
 
-    Usage::
+    Run the forward *and* the backward inside the block (the layers pick the explicit
+    engine while it is open)::
 
         with record_state_grads() as grads:
+            loss = loss_fn(model(x))
             loss.backward()
-        grads[(layer, direction)]     # (T, B, H), batch and time in the input's order
+        grads.of(model.encoder)[(layer, direction)]   # (T, B, H), batch and time in the input's order
+        grads[(layer, direction)]                     # the same, when one module ran
 
     ∂L/∂h_t is the *total* derivative: through the output at t and through every later
-    step. A layer called more than once in the graph keeps the last backward's values.
+    step. A module called more than once in the graph keeps the last backward's values.
     """
     stack = getattr(_local, "recorders", [])
     _local.recorders = stack
-    record: dict = {}
+    record = StateGrads()
     stack.append(record)
     try:
         yield record
@@ -78,9 +124,9 @@ def recording() -> bool:
     return bool(getattr(_local, "recorders", []))
 
 
-def _store_recorded(key: tuple[int, int], grads: Tensor) -> None:
+def _store_recorded(weight: Tensor, key: tuple[int, int], grads: Tensor) -> None:
     for record in getattr(_local, "recorders", []):
-        record[key] = grads
+        record._store(weight, key, grads)
 
 
 class Recurrence(torch.autograd.Function):
@@ -161,11 +207,15 @@ def run_direction(cell_name: str, x: Tensor, h0: Tensor, c0: Tensor | None, weig
                   batch_sizes: list[int], lengths: Tensor | None, nonlinearity: str = "tanh",
                   record_key: tuple[int, int] | None = None,
                   to_input_order: Callable[[Tensor], Tensor] | None = None):
-    """Run one direction of one layer with the explicit engine; weights = [W_ih, W_hh, b_ih, b_hh]."""
+    """Run one direction of one layer with the explicit engine; weights = [W_ih, W_hh, b_ih, b_hh].
+
+    With `record_key` = (layer, direction) and a `record_state_grads` block open, the
+    backward records ∂L/∂h_t under that key and the module that owns W_ih.
+    """
+    W_ih, W_hh, b_ih, b_hh = weights
     record_as = None
     if record_key is not None and recording():
         def record_as(g: Tensor) -> None:
-            _store_recorded(record_key, to_input_order(g) if to_input_order else g)
-    W_ih, W_hh, b_ih, b_hh = weights
+            _store_recorded(W_ih, record_key, to_input_order(g) if to_input_order else g)
     return Recurrence.apply(cell_name, nonlinearity, batch_sizes, lengths, record_as,
                             x, h0, c0, W_ih, W_hh, b_ih, b_hh)

@@ -19,6 +19,7 @@ The norms come from the explicit engine's own backward (`rnnkit.record_state_gra
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,13 +29,14 @@ import torch
 from torch import nn
 
 from rnnkit.core.bptt import record_state_grads
-from rnnkit.diagnostics._models import direction_names, explicit_engine, single_recurrent_layer
+from rnnkit.diagnostics._models import direction_names, explicit_engine, recurrent_layers
 from rnnkit.layers.recurrent import RecurrentLayer
 
 
 @dataclass
 class GradientThroughTime:
-    """‖∂L/∂h_t‖ per step, for each layer/direction named like its weights (``l0``, ``l0_reverse``)."""
+    """‖∂L/∂h_t‖ per step, for each layer/direction named like its weights (``l0``, ``l0_reverse``;
+    ``encoder.l0`` … when the model holds several recurrent modules)."""
 
     norms: dict[str, np.ndarray]  # name -> (T,) Frobenius norm over (B, H) of ∂L/∂h_t
     per_sequence: dict[str, np.ndarray]  # name -> (T, B) norm over H, per sequence
@@ -64,22 +66,38 @@ def gradient_through_time(model: nn.Module, batch: Any,
                           loss_fn: Callable[[nn.Module, Any], torch.Tensor]) -> GradientThroughTime:
     """Run ``loss_fn(model, batch)`` forward and backward and return ‖∂L/∂h_t‖ for every step.
 
-    `model` holds exactly one rnnkit recurrent layer (any number of stacked layers and
-    directions); it runs on the explicit engine for this call. Parameter gradients are
-    accumulated as by any backward; zero them afterwards if you train on.
+    `model` holds one or more rnnkit recurrent modules (any number of stacked layers and
+    directions each); they run on the explicit engine for this call. With one module the
+    names are the weights' (``l0``, ``l0_reverse``); with several they carry the module's
+    name in the model (``encoder.l0``, ``decoder.l0``), and so do the spectral radii.
+    Parameter gradients are accumulated as by any backward; zero them afterwards if you
+    train on.
     """
-    layer = single_recurrent_layer(model)
+    modules = recurrent_layers(model)
+    if not modules:
+        raise ValueError(f"model must contain at least one rnnkit recurrent layer (RNN, LSTM or GRU), "
+                         f"got none in a {type(model).__name__}")
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable as loss_fn(model, batch), got {type(loss_fn).__name__}")
-    with explicit_engine(layer), record_state_grads() as grads:
+    with contextlib.ExitStack() as stack:
+        for _, layer in modules:
+            stack.enter_context(explicit_engine(layer))
+        grads = stack.enter_context(record_state_grads())
         loss = loss_fn(model, batch)
         if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
             raise ValueError(f"loss_fn must return a scalar tensor, got {getattr(loss, 'shape', type(loss).__name__)}")
         loss.backward()
-    norms, per_seq = {}, {}
-    for k, d, name in direction_names(layer):
-        g = grads[(k, d)].detach().double()  # (T, B, H)
-        per_seq[name] = g.norm(dim=2).cpu().numpy()  # (T, B)
-        norms[name] = g.norm(dim=(1, 2)).cpu().numpy()  # (T,)
-    return GradientThroughTime(norms=norms, per_sequence=per_seq, spectral_radius=spectral_radius(layer),
-                               loss=float(loss.detach()))
+    norms, per_seq, radii = {}, {}, {}
+    for mod_name, layer in modules:
+        prefix = f"{mod_name or type(model).__name__}." if len(modules) > 1 else ""
+        recorded = grads.of(layer)
+        for k, d, name in direction_names(layer):
+            if (k, d) not in recorded:
+                raise ValueError(f"model: the recurrent module {mod_name or '<model>'!r} got no gradient through "
+                                 f"time (layer {k}, direction {d}): it must run in loss_fn's forward pass and reach "
+                                 "the loss")
+            g = recorded[(k, d)].detach().double()  # (T, B, H)
+            per_seq[prefix + name] = g.norm(dim=2).cpu().numpy()  # (T, B)
+            norms[prefix + name] = g.norm(dim=(1, 2)).cpu().numpy()  # (T,)
+        radii.update({prefix + w: r for w, r in spectral_radius(layer).items()})
+    return GradientThroughTime(norms=norms, per_sequence=per_seq, spectral_radius=radii, loss=float(loss.detach()))
