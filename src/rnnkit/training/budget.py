@@ -25,7 +25,7 @@ class Budget:
         self.last_step = last_step     # training seconds of the last step (batch loading included)
         self._spent = seconds          # training seconds before the current stretch (e.g. before a resume)
         self._since: float | None = None  # perf_counter at the start of the current stretch; None: paused
-        self._last_check: float | None = None  # seconds() when `exhausted` was last asked
+        self._step_start: float | None = None  # training seconds when the current step began
 
     @property
     def seconds(self) -> float:
@@ -36,6 +36,15 @@ class Budget:
     def start(self) -> None:
         if self._since is None:
             self._since = time.perf_counter()
+        if self._step_start is None:
+            self._step_start = self.seconds
+
+    def step_done(self) -> None:
+        """Mark the end of an optimiser step (its time, batch loading included, becomes `last_step`)."""
+        now = self.seconds
+        if self._step_start is not None:
+            self.last_step = now - self._step_start
+        self._step_start = now
 
     def stop(self) -> None:
         self._spent, self._since = self.seconds, None
@@ -61,14 +70,9 @@ class Budget:
 
     def exhausted(self, step: int) -> str | None:
         """"max_steps" or "time budget" when the budget is used up (for time: when one more step,
-        as long as the last one, would end past it), else None."""
+        as long as the last one, would end past it), else None. Asking changes nothing."""
         if self.max_steps and step >= self.max_steps:
             return "max_steps"
-        if self.max_seconds:
-            now = self.seconds
-            if self._last_check is not None:
-                self.last_step = max(0.0, now - self._last_check)
-            self._last_check = now
-            if now + self.last_step > self.max_seconds:
-                return "time budget"
+        if self.max_seconds and self.seconds + self.last_step > self.max_seconds:
+            return "time budget"
         return None

@@ -267,6 +267,7 @@ class Trainer:
             self._save(self.last_path)
         if early:
             return "early_stopping"
+        self.budget.step_done()
         if self._stop_reason is None and (spent := self.budget.exhausted(self.step)):
             self.request_stop(spent)
         return self._stop_reason
@@ -276,7 +277,7 @@ class Trainer:
         cfg = self.config
         if cfg.max_steps and self.step >= cfg.max_steps:
             return "max_steps"
-        if cfg.max_seconds and self.budget.seconds + self.budget.last_step > cfg.max_seconds:
+        if cfg.max_seconds and self.budget.exhausted(self.step) == "time budget":
             return "time budget"
         if self.epoch >= cfg.epochs:
             return "epochs"
