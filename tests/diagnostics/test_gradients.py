@@ -20,7 +20,7 @@ def _oracle_norms(layer: rnnkit.RNN, x: torch.Tensor, w_out: list[torch.Tensor])
     mode = layer.mode
     hs_all, layer_in = [], x
     for k in range(layer.num_layers):
-        W_ih, W_hh, b_ih, b_hh = layer._weights(k, 0)
+        W_ih, W_hh, b_ih, b_hh = layer.weights(k, 0)
         n_in = W_ih.shape[1]
         if mode == "LSTM":
             cell = nn.LSTMCell(n_in, H, dtype=torch.float64)

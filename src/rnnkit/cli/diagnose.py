@@ -1,6 +1,6 @@
 """`rnnkit diagnose`: look inside recurrent networks, from real runs.
 
-    rnnkit diagnose vanishing --delay 50 100 200     # accuracy vs delay + gradient through time
+    rnnkit diagnose vanishing --task adding --delay 50 100 200   # loss vs delay, curves, gradient through time
     rnnkit diagnose clipping                         # an exploding run, without and with clipping
     rnnkit diagnose states --checkpoint runs/x --text "He said \\"no\\"."
 
@@ -35,25 +35,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="action", metavar="ACTION")
 
-    v = sub.add_parser("vanishing", help="train RNN-tanh, LSTM and GRU on a long-range task with the same budget "
-                                         "and draw accuracy against delay beside their gradients through time")
-    v.add_argument("--delay", type=_positive_int("--delay"), nargs="+", default=[10, 25, 50],
-                   help="delays to test (copy: steps to remember; adding: sequence length) (default: 10 25 50)")
-    v.add_argument("--task", choices=("copy", "adding"), default="copy", help="long-range task (default: copy)")
-    v.add_argument("--cells", nargs="+", choices=CELL_NAMES,
-                   default=["rnn_tanh", "lstm", "gru"], help="cells to compare (default: rnn_tanh lstm gru)")
-    v.add_argument("--steps", type=_positive_int("--steps"), default=300,
-                   help="training steps per cell and delay, the same for every cell (default: 300)")
-    v.add_argument("--batch-size", type=_positive_int("--batch-size"), default=32, help="sequences per batch (default: 32)")
-    v.add_argument("--hidden-size", type=_positive_int("--hidden-size"), default=64, help="hidden units (default: 64)")
-    v.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default: 3e-3)")
-    v.add_argument("--init", choices=("xavier", "he", "torch"), default="xavier",
-                   help="weight initialisation of every cell (default: xavier, rnnkit's default)")
-    v.add_argument("--symbols", type=_positive_int("--symbols"), default=1,
-                   help="copy task: symbols to remember (default: 1)")
-    v.add_argument("--seed", type=int, default=0, help="seed of weights and data (default: 0)")
-    _common(v, "vanishing")
-    v.set_defaults(func=run)
+    _vanishing_parser(sub)
 
     c = sub.add_parser("clipping", help="train a vanilla RNN with a large recurrent initialisation without and with "
                                         "gradient clipping; draw losses and the gradient norm before clipping")
@@ -84,6 +66,73 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def _vanishing_parser(sub) -> None:
+    from rnnkit.core.init import SCHEMES
+    from rnnkit.diagnostics.vanishing import CELL_SETTINGS, VanishingConfig
+
+    d = VanishingConfig()
+    own = ", ".join(f"{c} {s.lr:g}/{s.clip_norm:g}" for c, s in CELL_SETTINGS.items())
+    v = sub.add_parser("vanishing", help="train RNN-tanh, LSTM and GRU on a long-range task with the same steps, "
+                                         "batch and hidden size; draw the test loss or accuracy against delay "
+                                         "(seeds as error bars), every run's loss curve and the gradients through "
+                                         "time at initialisation and after training")
+    v.add_argument("--delay", type=_positive_int("--delay"), nargs="+", default=list(d.delays),
+                   help="delays to test (adding: sequence length; copy: steps to remember) "
+                        f"(default: {' '.join(map(str, d.delays))})")
+    v.add_argument("--task", choices=("adding", "copy"), default=d.task,
+                   help=f"long-range task; adding reports MSE and accuracy within 0.04 (default: {d.task})")
+    v.add_argument("--cells", nargs="+", choices=CELL_NAMES, default=list(d.cells),
+                   help=f"cells to compare (default: {' '.join(d.cells)})")
+    v.add_argument("--seeds", "--seed", type=_non_negative_int("--seeds"), nargs="+", default=list(d.seeds),
+                   help="seeds of weights and data, one run each; the plot draws their spread "
+                        f"(default: {' '.join(map(str, d.seeds))})")
+    v.add_argument("--steps", type=_positive_int("--steps"), default=d.steps,
+                   help=f"training steps per cell, delay and seed, the same for every cell (default: {d.steps})")
+    v.add_argument("--batch-size", type=_positive_int("--batch-size"), default=d.batch_size,
+                   help=f"sequences per batch (default: {d.batch_size})")
+    v.add_argument("--hidden-size", type=_positive_int("--hidden-size"), default=d.hidden_size,
+                   help=f"hidden units (default: {d.hidden_size})")
+    v.add_argument("--lr", type=_positive_float("--lr"), default=None,
+                   help=f"Adam learning rate of every cell (default: each cell's own lr/clip: {own})")
+    v.add_argument("--clip-norm", type=_positive_float("--clip-norm"), default=None,
+                   help="gradient clipping by global norm for every cell (default: each cell's own)")
+    v.add_argument("--init", choices=SCHEMES, default=d.init,
+                   help="initialisation; chrono: gate biases log U(1, T-1) for LSTM/GRU (Tallec & Ollivier 2018), "
+                        f"xavier for the gateless RNN (default: {d.init})")
+    v.add_argument("--forget-bias", type=float, default=None,
+                   help="keep-gate bias (LSTM f, GRU z) with --init xavier or he (default: the layer's, LSTM 1, GRU 0)")
+    v.add_argument("--symbols", type=_positive_int("--symbols"), default=d.symbols,
+                   help=f"copy task: symbols to remember (default: {d.symbols})")
+    v.add_argument("--threads", type=_positive_int("--threads"), default=1,
+                   help="torch threads; these small models run fastest on 1 (default: 1)")
+    _common(v, "vanishing")
+    v.set_defaults(func=run)
+
+
+def _non_negative_int(flag: str):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be a non-negative integer, got {text!r}") from None
+        if v < 0:
+            raise argparse.ArgumentTypeError(f"{flag} must be a non-negative integer, got {v}")
+        return v
+    return parse
+
+
+def _positive_float(flag: str):
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be a number > 0, got {text!r}") from None
+        if not v > 0:
+            raise argparse.ArgumentTypeError(f"{flag} must be a number > 0, got {v:g}")
+        return v
+    return parse
+
+
 def _common(p: argparse.ArgumentParser, name: str) -> None:
     p.add_argument("--out", default="diagnostics", help="directory for the PNG and numbers (default: diagnostics)")
     p.add_argument("--no-progress", action="store_true", help="do not print one line per finished run")
@@ -97,16 +146,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _vanishing(args) -> int:
+    import torch
+
     from rnnkit.diagnostics import VanishingConfig, format_table, run_vanishing
     from rnnkit.diagnostics.plots import plot_vanishing
 
-    cfg = VanishingConfig(task=args.task, delays=tuple(args.delay), cells=tuple(args.cells), steps=args.steps,
-                          batch_size=args.batch_size, hidden_size=args.hidden_size, lr=args.lr, init=args.init,
-                          symbols=args.symbols, seed=args.seed)
+    torch.set_num_threads(args.threads)
+    cfg = VanishingConfig(task=args.task, delays=tuple(args.delay), cells=tuple(args.cells), seeds=tuple(args.seeds),
+                          steps=args.steps, batch_size=args.batch_size, hidden_size=args.hidden_size, lr=args.lr,
+                          clip_norm=args.clip_norm, init=args.init, forget_bias=args.forget_bias,
+                          symbols=args.symbols)
+    metric = "MSE" if cfg.task == "adding" else "cross-entropy"
 
     def report(r) -> None:
         if not args.no_progress:
-            print(f"{r.cell:>8}  delay {r.delay:>4}  accuracy {r.accuracy:.3f}  ({r.seconds:.1f} s)", flush=True)
+            print(f"{r.cell:>8}  delay {r.delay:>4}  seed {r.seed}  {metric} {r.eval_loss:.4f}  "
+                  f"accuracy {r.accuracy:.3f}  ({r.seconds:.1f} s)", flush=True)
 
     result = run_vanishing(cfg, on_run=report)
     out = Path(args.out)
@@ -134,18 +189,17 @@ def _clipping(args) -> int:
 
 
 def _states(args) -> int:
-    import torch
-
     from rnnkit.diagnostics import correlated_units, gate_saturation, position_signal, quote_signal, trace_model
     from rnnkit.diagnostics.plots import plot_states
-    from rnnkit.tasks.textgen.checkpoint import load_model
+    from rnnkit.tasks.registry import load
 
     if not args.text:
         raise ValueError("--text must be a non-empty string, got ''")
-    loaded = load_model(args.checkpoint)
-    tokens = loaded.tokenizer.tokens(args.text)
-    ids = torch.tensor(loaded.tokenizer.encode(args.text, "--text"), dtype=torch.long)[:, None]  # (T, 1)
-    trace = trace_model(loaded.model, ids)
+    loaded = load(args.checkpoint)  # any task's checkpoint whose model holds one rnnkit recurrent layer
+    if loaded.encode_text is None:
+        raise ValueError(f"--checkpoint: a {loaded.kind!r} model does not read text, so --text cannot feed it")
+    inputs, tokens = loaded.encode_text(args.text)
+    trace = trace_model(loaded.model, *inputs)
     signal = quote_signal(tokens) if args.signal == "quotes" else position_signal(len(tokens))
     saturation = gate_saturation(trace)
     top = correlated_units(trace, signal, top=args.top) if signal.std() > 0 else []

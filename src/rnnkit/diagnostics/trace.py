@@ -75,7 +75,7 @@ def _step(mode: str, x_t: Tensor, h: Tensor, c: Tensor | None, w: list[Tensor | 
 
 
 def _run_direction(layer: RecurrentLayer, k: int, d: int, x: Tensor, h0: Tensor, c0: Tensor | None) -> DirectionTrace:
-    w = layer._weights(k, d)
+    w = layer.weights(k, d)
     T = x.shape[0]
     steps = range(T - 1, -1, -1) if d else range(T)
     hs, cs, gates = [None] * T, [None] * T, [None] * T
@@ -107,7 +107,7 @@ def trace_layer(layer: RecurrentLayer, x: Tensor, state=None) -> LayerTrace:
     elif layer.batch_first:
         x = x.transpose(0, 1)  # (T, B, I)
     T, B, _ = x.shape
-    h0, c0 = layer._initial_state(state, B, x, False)  # (L*D, B, H) each
+    h0, c0 = layer.initial_state(state, B, x)  # (L*D, B, H) each
     D = layer.num_directions
     directions, layer_in = [], x
     for k in range(layer.num_layers):

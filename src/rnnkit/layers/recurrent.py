@@ -105,7 +105,7 @@ class RecurrentLayer(nn.Module):
         weights = {k: p for k, p in self.named_parameters() if not k.startswith("initial_")}
         init_layer_weights(weights, self.hidden_size, self.init, self.mode, self.forget_bias, self.t_max)
 
-    def _weights(self, layer: int, d: int) -> list[Tensor | None]:
+    def weights(self, layer: int, d: int) -> list[Tensor | None]:
         """[W_ih, W_hh, b_ih, b_hh] of one layer and direction, W_hh dropped out in training
         when weight_dropout > 0 (one mask per forward call, shared by every time step)."""
         sfx = f"_l{layer}" + ("_reverse" if d else "")
@@ -117,7 +117,7 @@ class RecurrentLayer(nn.Module):
 
     def _flat_weights(self) -> list[Tensor]:
         return [w for layer in range(self.num_layers) for d in range(self.num_directions)
-                for w in self._weights(layer, d) if w is not None]
+                for w in self.weights(layer, d) if w is not None]
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -149,7 +149,7 @@ class RecurrentLayer(nn.Module):
         elif self.batch_first:
             x = x.transpose(0, 1)  # (T, B, I)
         T, B, _ = x.shape
-        h0, c0 = self._initial_state(state, B, x, unbatched)
+        h0, c0 = self.initial_state(state, B, x, unbatched)
         lens = None if lengths is None else check_lengths(lengths, T, B)
         if self.uses_fused():
             self.last_engine = "fused"
@@ -179,7 +179,9 @@ class RecurrentLayer(nn.Module):
             return False
         return AUTO_FUSED.get((self.mode, self.weight_ih_l0.device.type), True)
 
-    def _initial_state(self, state: State | None, B: int, x: Tensor, unbatched: bool):
+    def initial_state(self, state: State | None, B: int, x: Tensor, unbatched: bool = False):
+        """(h0, c0 or None), each (L*D, B, H): `state` checked (or zeros, or the learned initial state),
+        in `x`'s dtype and device."""
         LD, H = self.num_layers * self.num_directions, self.hidden_size
         lstm = CELLS[self.mode].HAS_CELL_STATE
         if state is None:
@@ -221,7 +223,7 @@ class RecurrentLayer(nn.Module):
                     return layout.unsort(layout.reverse(g) if d else g)
 
                 out, h, c = bptt.run_direction(self.mode, xin, h0[k], None if c0 is None else c0[k],
-                                               self._weights(layer, d), layout.batch_sizes, layout.lengths,
+                                               self.weights(layer, d), layout.batch_sizes, layout.lengths,
                                                nonlin, (layer, d), to_input_order)
                 outs.append(layout.reverse(out) if d else out)  # (T, B, H)
                 h_n.append(h)

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from rnnkit.data.text import Tokenizer, tokenizer_from_dict
 from rnnkit.tasks.textgen.config import LanguageModelConfig, TextGenConfig
 from rnnkit.tasks.textgen.model import LanguageModel
-from rnnkit.training.checkpoint import load_checkpoint
+from rnnkit.tasks.registry import Loaded, load, register_kind
 
 KIND = "textgen"
 
@@ -35,29 +37,29 @@ class LoadedModel:
     step: int
 
 
-def resolve_checkpoint(path: str | os.PathLike[str]) -> Path:
-    """A checkpoint file, or a run directory (then its checkpoints/best.pt, else last.pt)."""
-    p = Path(path)
-    if p.is_dir():
-        for name in ("best.pt", "last.pt"):
-            if (p / "checkpoints" / name).is_file():
-                return p / "checkpoints" / name
-        raise FileNotFoundError(f"--checkpoint: expected a .pt file or a run directory with checkpoints/, got {str(p)!r}")
-    if not p.is_file():
-        raise FileNotFoundError(f"--checkpoint: expected a .pt file or a run directory, got {str(p)!r} (no such file)")
-    return p
-
-
 def load_model(path: str | os.PathLike[str]) -> LoadedModel:
     """Rebuild model and tokeniser from a checkpoint (or run directory) on the CPU, in eval mode."""
-    p = resolve_checkpoint(path)
-    ckpt = load_checkpoint(p, map_location="cpu")
-    meta = ckpt.get("model_config")
-    if not isinstance(meta, dict) or meta.get("kind") != KIND:
-        kind = meta.get("kind") if isinstance(meta, dict) else None
-        raise ValueError(f"--checkpoint: expected a textgen checkpoint, got one of kind {kind!r} ({p})")
+    loaded = load(path)
+    if loaded.kind != KIND:
+        raise ValueError(f"--checkpoint: expected a textgen checkpoint, got one of kind {loaded.kind!r} ({loaded.path})")
+    x = loaded.extras
+    return LoadedModel(loaded.model, x["tokenizer"], x["task"], loaded.path, loaded.step)
+
+
+def _load(ckpt: dict[str, Any], path: Path) -> Loaded:
+    """The registered loader of this kind (see rnnkit.tasks.registry)."""
+    meta = ckpt["model_config"]
     model = LanguageModel(LanguageModelConfig.from_dict(meta["model"]))
     model.load_state_dict(ckpt["model"])
     model.eval()
-    return LoadedModel(model, tokenizer_from_dict(meta["tokenizer"]), TextGenConfig.from_dict(meta["task"]),
-                       p, int(ckpt.get("step", 0)))
+    tokenizer = tokenizer_from_dict(meta["tokenizer"])
+
+    def encode_text(text: str) -> tuple[tuple, list[str]]:
+        ids = torch.tensor(tokenizer.encode(text, "--text"), dtype=torch.long)[:, None]  # (T, 1)
+        return (ids,), tokenizer.tokens(text)
+
+    return Loaded(KIND, model, path, int(ckpt.get("step", 0)), meta,
+                  {"tokenizer": tokenizer, "task": TextGenConfig.from_dict(meta["task"])}, encode_text)
+
+
+register_kind(KIND, _load)
