@@ -42,16 +42,41 @@ def test_clipping_writes_png(tmp_path, capsys):
 
 def test_vanishing_writes_png_and_table(tmp_path, capsys):
     args = _parse(["diagnose", "vanishing", "--delay", "3", "5", "--steps", "2", "--hidden-size", "8",
-                   "--out", str(tmp_path), "--no-progress"])
+                   "--seeds", "0", "1", "--out", str(tmp_path)])
     assert args.func(args) == 0
-    assert (tmp_path / "vanishing.png").is_file()
-    assert (tmp_path / "vanishing.md").read_text().startswith("| delay |")
+    assert (tmp_path / "vanishing.png").stat().st_size > 10_000
+    table = (tmp_path / "vanishing.md").read_text()
+    assert table.startswith("| delay | cell | init | lr | clip | MSE (seeds 0, 1) |")
+    assert "| 5 | gru | chrono | 0.01 | 1 |" in table and "| 3 | rnn_tanh | xavier | 0.003 | 1 |" in table
+    out = capsys.readouterr().out
+    assert out.count("seed 1  MSE") == 6  # one progress line per cell, delay and seed
+
+
+def test_vanishing_flags_reach_the_config(tmp_path, capsys):
+    args = _parse(["diagnose", "vanishing", "--task", "copy", "--delay", "4", "--cells", "lstm", "gru", "--steps",
+                   "1", "--hidden-size", "4", "--lr", "0.02", "--clip-norm", "3", "--init", "xavier",
+                   "--forget-bias", "2", "--out", str(tmp_path), "--no-progress"])
+    assert args.func(args) == 0
+    table = (tmp_path / "vanishing.md").read_text()
+    assert "| 4 | lstm | xavier | 0.02 | 3 | " in table and "cross-entropy (seeds 0)" in table
+    assert capsys.readouterr().out.count("seed 0") == 0  # --no-progress
 
 
 def test_bad_delay_is_one_clear_line(capsys):
     with pytest.raises(SystemExit):
         _parse(["diagnose", "vanishing", "--delay", "-5"])
     assert "--delay must be a positive integer, got -5" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["--lr", "0"], "--lr must be a number > 0, got 0"),
+    (["--clip-norm", "x"], "--clip-norm must be a number > 0, got 'x'"),
+    (["--seeds", "-1"], "--seeds must be a non-negative integer, got -1"),
+])
+def test_bad_vanishing_numbers_are_one_clear_line(argv, msg, capsys):
+    with pytest.raises(SystemExit):
+        _parse(["diagnose", "vanishing", *argv])
+    assert msg in capsys.readouterr().err
 
 
 def test_states_from_a_textgen_checkpoint(tmp_path, capsys):

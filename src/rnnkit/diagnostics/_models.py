@@ -50,13 +50,24 @@ def explicit_engine(layer: RecurrentLayer) -> Iterator[None]:
 
 
 class SequenceModel(nn.Module):
-    """rnnkit layer -> linear head on the last `read_steps` outputs: (T, B, I) -> (read_steps, B, O)."""
+    """rnnkit layer -> linear head on the last `read_steps` outputs: (T, B, I) -> (read_steps, B, O).
+
+    ``forget_bias`` (None: the layer's default) is the keep gate's bias of the LSTM (f) and
+    the GRU (z) under init "xavier"/"he"; other cells have no gate and ignore it.
+    """
 
     def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int, read_steps: int = 1,
-                 init: str = "xavier", engine: str = "auto", **layer_kwargs) -> None:
+                 init: str = "xavier", engine: str = "auto", forget_bias: float | None = None,
+                 **layer_kwargs) -> None:
         super().__init__()
         self.cell, self.read_steps = cell, read_steps
+        if forget_bias is not None:
+            layer_kwargs["forget_bias"] = forget_bias
         self.rnn = make_layer(cell, input_size, hidden_size, init=init, engine=engine, **layer_kwargs)
+        if cell == "gru" and forget_bias is not None and self.rnn.forget_bias != forget_bias:
+            # make_layer passes forget_bias to the LSTM only; the GRU's b_z takes it here
+            self.rnn.forget_bias = forget_bias
+            self.rnn.reset_parameters()
         self.head = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: Tensor) -> Tensor:

@@ -52,28 +52,77 @@ def plot_gradient_through_time(results: dict[str, GradientThroughTime], path) ->
 
 
 def plot_vanishing(result: VanishingResult, path) -> Path:
-    """Accuracy against delay per cell, beside each cell's gradient through time at the longest delay."""
+    """Top: the headline metric against delay per cell (mean over seeds, bars from the lowest to
+    the highest seed), beside each cell's ‖∂L/∂h_t‖ at the longest delay at initialisation
+    (dashed) and after training (solid), first seed. Bottom: the training loss of every
+    run, one panel per delay. Adding: MSE (log scale) against the trivial 1/6; copy: accuracy
+    against chance."""
     cfg = result.config
-    fig, (ax_acc, ax_g) = plt.subplots(1, 2, figsize=(10, 3.8))
-    for cell, acc in result.accuracy().items():
-        ax_acc.plot(cfg.delays, acc, "o-", color=COLORS.get(cell), label=LABELS.get(cell, cell))
-    ax_acc.axhline(cfg.chance, color="gray", ls=":", label="chance")
-    ax_acc.set_xlabel("delay (copy: steps to remember; adding: sequence length)")
-    ax_acc.set_ylabel("accuracy")
-    ax_acc.set_ylim(-0.02, 1.02)
-    ax_acc.set_title(f"{cfg.task} task, {cfg.steps} steps × batch {cfg.batch_size}, H={cfg.hidden_size}")
-    ax_acc.legend(fontsize=8)
-    d = max(cfg.delays)
-    for cell in cfg.cells:
-        r = result.run(cell, d)
-        ax_g.semilogy(_positive(r.grad_init), ls="--", color=COLORS.get(cell), alpha=0.7)
-        ax_g.semilogy(_positive(r.grad_trained), color=COLORS.get(cell), label=LABELS.get(cell, cell))
-    ax_g.set_xlabel(f"time step t (delay {d})")
-    ax_g.set_ylabel("‖∂L/∂h_t‖")
-    ax_g.set_title("gradient through time: dashed at init, solid trained")
-    ax_g.legend(fontsize=8)
+    n = len(cfg.delays)
+    fig = plt.figure(figsize=(max(10.0, 3.6 * n), 7.4))
+    grid = fig.add_gridspec(2, 2 * n)
+    _vanishing_metric(fig.add_subplot(grid[0, :n]), result)
+    _vanishing_gradients(fig.add_subplot(grid[0, n:]), result)
+    for i, d in enumerate(cfg.delays):
+        _vanishing_curves(fig.add_subplot(grid[1, 2 * i : 2 * i + 2]), result, d)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _vanishing_metric(ax, result: VanishingResult) -> None:
+    cfg = result.config
+    adding = cfg.task == "adding"
+    values = result.metric("eval_loss" if adding else "accuracy")  # cell -> (delays, seeds)
+    for k, (cell, v) in enumerate(values.items()):
+        mid = v.mean(axis=1)
+        err = np.stack([mid - v.min(axis=1), v.max(axis=1) - mid])  # (2, delays): down, up
+        x = np.asarray(cfg.delays) * (1 + 0.02 * (k - 1))  # a small offset so the bars do not hide each other
+        ax.errorbar(x, mid, yerr=err, fmt="o-", capsize=3, color=COLORS.get(cell), label=LABELS.get(cell, cell))
+    if adding:
+        ax.set_yscale("log")
+        ax.axhline(cfg.trivial_loss, color="gray", ls=":", label="always 1 (MSE 1/6)")
+        ax.set_ylabel("test MSE")
+    else:
+        ax.axhline(cfg.chance, color="gray", ls=":", label="chance")
+        ax.set_ylabel("test accuracy")
+        ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("delay (adding: sequence length; copy: steps to remember)")
+    ax.set_title(f"{cfg.task}: {cfg.steps} steps × batch {cfg.batch_size}, H={cfg.hidden_size}, "
+                 f"{len(cfg.seeds)} seed{'s' if len(cfg.seeds) > 1 else ''} (bars: min–max)", fontsize=9)
+    ax.legend(fontsize=8)
+
+
+def _vanishing_gradients(ax, result: VanishingResult) -> None:
+    d = max(result.config.delays)
+    for cell in result.config.cells:
+        r = result.run(cell, d)
+        ax.semilogy(_positive(r.grad_init), ls="--", color=COLORS.get(cell), alpha=0.7)
+        ax.semilogy(_positive(r.grad_trained), color=COLORS.get(cell), label=LABELS.get(cell, cell))
+    ax.set_xlabel(f"time step t (delay {d})")
+    ax.set_ylabel("‖∂L/∂h_t‖")
+    ax.set_title("gradient through time: dashed at init, solid trained", fontsize=9)
+    ax.legend(fontsize=8)
+
+
+def _vanishing_curves(ax, result: VanishingResult, delay: int) -> None:
+    cfg = result.config
+    for cell in cfg.cells:
+        for i, r in enumerate(result.runs_of(cell, delay)):
+            ax.semilogy(_smooth(r.train_loss), color=COLORS.get(cell), lw=0.9, alpha=0.8,
+                        label=LABELS.get(cell, cell) if i == 0 else None)
+    ax.axhline(cfg.trivial_loss, color="gray", ls=":")
+    ax.set_xlabel("step")
+    ax.set_ylabel("training " + ("MSE" if cfg.task == "adding" else "cross-entropy"))
+    ax.set_title(f"delay {delay}: every run's training loss", fontsize=9)
+    ax.legend(fontsize=7)
+
+
+def _smooth(loss: np.ndarray, width: int = 10) -> np.ndarray:
+    """Running mean over `width` steps (the first steps average what they have)."""
+    c = np.cumsum(np.insert(np.asarray(loss, dtype=float), 0, 0.0))
+    idx = np.arange(1, len(loss) + 1)
+    lo = np.maximum(idx - width, 0)
+    return (c[idx] - c[lo]) / (idx - lo)
 
 
 def plot_clipping(result: ClippingResult, path) -> Path:

@@ -38,8 +38,13 @@ class TrainCurve:
 
 def train_steps(model: nn.Module, make_batch: Callable[[int], Any], loss_fn: Callable[[nn.Module, Any], Any],
                 steps: int, lr: float, optimizer: str = "adam", clip_norm: float | None = 1.0,
-                momentum: float = 0.0, seed: int = 0, progress: bool = False) -> TrainCurve:
-    """Train `model` for `steps` steps on ``make_batch(step)`` with ``loss_fn(model, batch) -> loss``."""
+                momentum: float = 0.0, seed: int = 0, progress: bool = False, schedule: str = "none",
+                warmup_steps: int = 0) -> TrainCurve:
+    """Train `model` for `steps` steps on ``make_batch(step)`` with ``loss_fn(model, batch) -> loss``.
+
+    `schedule` and `warmup_steps` are the training loop's (`rnnkit.training.TrainConfig`):
+    "none" keeps `lr`, "cosine" takes it to 0 over the `steps`.
+    """
     records: list[dict] = []
 
     def record(trainer: Trainer, rec: dict) -> None:
@@ -50,6 +55,7 @@ def train_steps(model: nn.Module, make_batch: Callable[[int], Any], loss_fn: Cal
     diverged = None
     with tempfile.TemporaryDirectory(prefix="rnnkit-diagnose-") as run_dir:
         cfg = TrainConfig(optimizer=optimizer, lr=lr, momentum=momentum, clip_norm=clip_norm, max_steps=steps,
+                          schedule=schedule, warmup_steps=warmup_steps,
                           epochs=1, seed=seed, run_dir=run_dir, progress=progress, plot=False, device="cpu",
                           log_every=max(1, min(10, steps)))
         try:

@@ -1,32 +1,71 @@
-r"""The vanishing-gradient experiment: RNN-tanh, LSTM and GRU on long-range tasks, same budget.
+r"""The vanishing-gradient experiment: RNN-tanh, LSTM and GRU on long-range tasks.
 
-For every cell and delay, one model (rnnkit layer → linear head) is initialised with the
-same scheme and seed, its gradient through time is measured (`gradient_through_time`),
-it is trained with the same steps, batch size, learning rate, hidden size and clipping,
-its accuracy is measured on fresh sequences, and its gradient through time is measured
-again. Tasks (`rnnkit.data.synthetic`):
+For every delay, cell and seed, one model (rnnkit layer → linear head) is initialised,
+its gradient through time ‖∂L/∂h_t‖ is measured on a fixed probe batch
+(`gradient_through_time`), it is trained with Adam for the same number of steps on the
+same batch size and hidden size as every other cell, evaluated on fresh sequences, and
+its gradient through time is measured again. Tasks (`rnnkit.data.synthetic`):
 
-- ``copy``: remember `symbols` symbols over `delay` steps (accuracy over the recalled
-  symbols; chance 1/alphabet). Loss: cross-entropy over the recall window.
-- ``adding``: sum the two marked values of a sequence of length `delay` (accuracy: within
-  0.04; always answering 1 scores about 8%). Loss: squared error.
+- ``adding``: sum the two marked values of a sequence of length `delay`. Loss and
+  headline metric: mean squared error, as the papers report it (Hochreiter & Schmidhuber
+  1997; Arjovsky et al. 2016); always answering 1 scores Var(u₁ + u₂) = 1/6 ≈ 0.167.
+  Accuracy: within 0.04 of the target (always answering 1: ≈ 0.078).
+- ``copy``: remember `symbols` symbols over `delay` steps; loss cross-entropy over the
+  recall window, accuracy over the recalled symbols (chance 1/alphabet).
+
+Protocol (the defaults; each can be overridden):
+
+- *Per cell, its own best learning rate and clipping* (`CELL_SETTINGS`, found by the
+  sweep in benchmarks/RESULTS.md "Diagnostics"), so the vanilla RNN is not handicapped
+  by the gated cells' settings.
+- *Gated cells start with chrono biases* (Tallec & Ollivier 2018; `rnnkit.core.init`)
+  with t_max = the sequence length T; the vanilla RNN has no gate and starts "xavier"
+  (orthogonal W_hh). ``init="xavier"`` with ``forget_bias`` gives the classic start.
+- *Several seeds* per cell and delay; the picture draws their spread as error bars and
+  every run's training loss.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rnnkit.core.init import SCHEMES
 from rnnkit.data.synthetic import ADDING_TOLERANCE, adding_problem, copy_input_size, copy_task
-from rnnkit.layers.factory import CELL_NAMES
 from rnnkit.diagnostics._models import SequenceModel
 from rnnkit.diagnostics.gradients import gradient_through_time
 from rnnkit.diagnostics.train import train_steps
+from rnnkit.layers.factory import CELL_NAMES
 
 TASKS = ("copy", "adding")
+ADDING_TRIVIAL_MSE = 1.0 / 6.0  # always answering 1: E[(u1 + u2 - 1)^2] = Var(u1 + u2) = 2/12
+GATED = ("lstm", "gru")
+SCHEDULES = ("cosine", "none")
+
+
+@dataclass(frozen=True)
+class CellSettings:
+    """One cell's optimiser settings: Adam learning rate and global gradient-norm clip."""
+
+    lr: float
+    clip_norm: float
+
+
+# Each cell's best (lr, clip) from the sweep in benchmarks/RESULTS.md ("Diagnostics"), adding
+# problem, 600 steps, seed 0: the gated cells at T = 200 (test MSE at lr 3e-3 / 1e-2 / 3e-2:
+# LSTM 0.168 / 0.0011 / 0.0015, GRU 0.017 / 0.0013 / not run); the tanh RNN at T = 10, the longest it learns at all (it
+# stays at the trivial MSE from T = 30 on at every lr from 3e-4 to 1e-2): lr 3e-3, clip 1 is
+# its best of {3e-4, 1e-3, 3e-3, 1e-2} × {1, 10}. The ReLU RNN was not swept and takes the tanh's.
+CELL_SETTINGS = {
+    "lstm": CellSettings(lr=1e-2, clip_norm=1.0),
+    "gru": CellSettings(lr=1e-2, clip_norm=1.0),
+    "rnn_tanh": CellSettings(lr=3e-3, clip_norm=1.0),
+    "rnn_relu": CellSettings(lr=3e-3, clip_norm=1.0),
+}
 
 
 def _h(text: str) -> dict:
@@ -35,60 +74,112 @@ def _h(text: str) -> dict:
 
 @dataclass(frozen=True)
 class VanishingConfig:
-    task: str = field(default="copy", metadata=_h("long-range task: copy (memory) or adding"))
-    delays: tuple[int, ...] = field(default=(10, 25, 50), metadata=_h(
-        "delays to test; copy: steps between the symbols and their recall; adding: sequence length"))
+    task: str = field(default="adding", metadata=_h("long-range task: adding or copy (memory)"))
+    delays: tuple[int, ...] = field(default=(50, 100, 200), metadata=_h(
+        "delays to test; adding: sequence length; copy: steps between the symbols and their recall"))
     cells: tuple[str, ...] = field(default=("rnn_tanh", "lstm", "gru"), metadata=_h("cells to compare"))
-    steps: int = field(default=300, metadata=_h("training steps per cell and delay (the same for all)"))
+    seeds: tuple[int, ...] = field(default=(0,), metadata=_h("seeds of weights and data; one run per seed"))
+    steps: int = field(default=600, metadata=_h("training steps per cell, delay and seed (the same for all)"))
     batch_size: int = field(default=32, metadata=_h("sequences per training batch"))
     hidden_size: int = field(default=64, metadata=_h("hidden units of every cell"))
-    lr: float = field(default=3e-3, metadata=_h("Adam learning rate"))
-    clip_norm: float = field(default=1.0, metadata=_h("gradient clipping by global norm during training"))
-    init: str = field(default="xavier", metadata=_h("weight initialisation of every cell: xavier, he or torch"))
+    lr: float | None = field(default=None, metadata=_h(
+        "Adam learning rate of every cell; None: each cell's own (CELL_SETTINGS)"))
+    clip_norm: float | None = field(default=None, metadata=_h(
+        "gradient clipping by global norm for every cell; None: each cell's own (CELL_SETTINGS)"))
+    schedule: str = field(default="none", metadata=_h(
+        "learning-rate schedule of the training loop: none (constant) or cosine (to 0 over the steps)"))
+    init: str = field(default="chrono", metadata=_h(
+        "initialisation: chrono (gate biases log U(1, T-1); the vanilla RNN, gateless, takes xavier), "
+        "xavier, he or torch"))
+    forget_bias: float | None = field(default=None, metadata=_h(
+        "keep-gate bias (LSTM f, GRU z) under init xavier/he; None: the layer's default (LSTM 1, GRU 0)"))
     symbols: int = field(default=1, metadata=_h("copy task: symbols to remember"))
     alphabet: int = field(default=8, metadata=_h("copy task: symbols to choose from"))
-    eval_size: int = field(default=512, metadata=_h("fresh sequences for the accuracy"))
-    seed: int = field(default=0, metadata=_h("seed of weights and data"))
+    eval_size: int = field(default=1000, metadata=_h("fresh sequences for the evaluation"))
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
-        if not self.delays:
-            raise ValueError("delays must name at least one delay, got none")
-        lo = 2 if self.task == "adding" else 1
-        for d in self.delays:
-            if not isinstance(d, int) or isinstance(d, bool) or d < lo:
-                raise ValueError(f"delay must be a positive integer{' >= 2 for the adding problem' if lo == 2 else ''}"
-                                 f", got {d!r}")
-        for c in self.cells:
-            if c not in CELL_NAMES:
-                raise ValueError(f"cells must be among {', '.join(CELL_NAMES)}, got {c!r}")
+        self._check_list("delays", self.delays, lambda d: _is_int(d, 2 if self.task == "adding" else 1),
+                         "a positive integer" + (" >= 2 for the adding problem" if self.task == "adding" else ""))
+        self._check_list("cells", self.cells, lambda c: c in CELL_NAMES, f"one of {', '.join(CELL_NAMES)}")
+        self._check_list("seeds", self.seeds, lambda s: _is_int(s, 0), "a non-negative integer")
         for name in ("steps", "batch_size", "hidden_size", "symbols", "eval_size"):
-            v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if not isinstance(self.alphabet, int) or self.alphabet < 2:
+            if not _is_int(getattr(self, name), 1):
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        if not _is_int(self.alphabet, 2):
             raise ValueError(f"alphabet must be an integer >= 2, got {self.alphabet!r}")
         for name in ("lr", "clip_norm"):
             v = getattr(self, name)
-            if not isinstance(v, int | float) or isinstance(v, bool) or not v > 0:
-                raise ValueError(f"{name} must be a number > 0, got {v!r}")
+            if v is not None and not (_is_number(v) and v > 0):
+                raise ValueError(f"{name} must be a number > 0 or None (each cell's own), got {v!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
+        if self.init not in SCHEMES:
+            raise ValueError(f"init must be one of {', '.join(SCHEMES)}, got {self.init!r}")
+        if self.forget_bias is not None and not _is_number(self.forget_bias):
+            raise ValueError(f"forget_bias must be a number or None, got {self.forget_bias!r}")
+
+    @staticmethod
+    def _check_list(name: str, values: tuple, ok, expected: str) -> None:
+        if not values:
+            raise ValueError(f"{name} must name at least one value, got none")
+        for v in values:
+            if not ok(v):
+                raise ValueError(f"{name}: each must be {expected}, got {v!r}")
+
+    def settings(self, cell: str) -> CellSettings:
+        """The learning rate and clip `cell` trains with: the config's, else the cell's own."""
+        own = CELL_SETTINGS[cell]
+        return CellSettings(lr=own.lr if self.lr is None else self.lr,
+                            clip_norm=own.clip_norm if self.clip_norm is None else self.clip_norm)
+
+    def init_of(self, cell: str) -> str:
+        """The scheme `cell` starts from: chrono applies to gated cells only, the RNNs take xavier."""
+        return "xavier" if self.init == "chrono" and cell not in GATED else self.init
+
+    def length(self, delay: int) -> int:
+        """Sequence length T at `delay`: the delay itself (adding) or symbols + delay + symbols (copy)."""
+        return delay if self.task == "adding" else 2 * self.symbols + delay
 
     @property
     def chance(self) -> float:
-        """Accuracy of guessing: 1/alphabet for copy; about 0.08 (always answering 1) for adding."""
+        """Accuracy of guessing: 1/alphabet for copy; about 0.078 (always answering 1) for adding."""
         return 1.0 / self.alphabet if self.task == "copy" else 2 * ADDING_TOLERANCE - ADDING_TOLERANCE ** 2
+
+    @property
+    def trivial_loss(self) -> float:
+        """Loss of the best input-blind answer: 1/6 (MSE, always 1) for adding; ln(alphabet) for copy."""
+        return ADDING_TRIVIAL_MSE if self.task == "adding" else float(np.log(self.alphabet))
+
+
+def _is_int(v: object, lo: int) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= lo
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
 
 
 @dataclass
 class CellDelayRun:
     cell: str
     delay: int
-    accuracy: float
-    final_loss: float
+    seed: int
+    eval_loss: float  # on eval_size fresh sequences: MSE (adding) or cross-entropy (copy)
+    accuracy: float  # adding: within 0.04; copy: symbols recalled
+    train_loss: np.ndarray  # (steps run,) training loss per step
     grad_init: np.ndarray  # (T,) ‖∂L/∂h_t‖ at initialisation
     grad_trained: np.ndarray  # (T,) after training
     seconds: float
+    diverged_at: int | None = None  # the step whose loss or gradient became NaN/inf
+
+    @property
+    def final_loss(self) -> float:
+        """Mean training loss of the last 10% of steps (inf when the run diverged)."""
+        if self.diverged_at is not None or len(self.train_loss) == 0:
+            return float("inf")
+        return float(np.mean(self.train_loss[-max(1, len(self.train_loss) // 10):]))
 
 
 @dataclass
@@ -96,19 +187,35 @@ class VanishingResult:
     config: VanishingConfig
     runs: list[CellDelayRun]
 
-    def accuracy(self) -> dict[str, np.ndarray]:
-        """cell -> (len(delays),) accuracy, in the order of config.delays."""
-        return {c: np.array([self.run(c, d).accuracy for d in self.config.delays]) for c in self.config.cells}
+    def runs_of(self, cell: str, delay: int) -> list[CellDelayRun]:
+        """Every seed's run of `cell` at `delay`, in the order of config.seeds."""
+        found = [r for r in self.runs if r.cell == cell and r.delay == delay]
+        if not found:
+            raise KeyError(f"no run for cell={cell!r}, delay={delay}")
+        return found
 
-    def run(self, cell: str, delay: int) -> CellDelayRun:
-        for r in self.runs:
-            if r.cell == cell and r.delay == delay:
+    def run(self, cell: str, delay: int, seed: int | None = None) -> CellDelayRun:
+        """One run: `seed`'s, or the first seed's."""
+        found = self.runs_of(cell, delay)
+        if seed is None:
+            return found[0]
+        for r in found:
+            if r.seed == seed:
                 return r
-        raise KeyError(f"no run for cell={cell!r}, delay={delay}")
+        raise KeyError(f"no run for cell={cell!r}, delay={delay}, seed={seed}")
+
+    def metric(self, name: str) -> dict[str, np.ndarray]:
+        """cell -> (len(delays), len(seeds)) values of ``name`` ("accuracy" or "eval_loss")."""
+        return {c: np.array([[getattr(r, name) for r in self.runs_of(c, d)] for d in self.config.delays])
+                for c in self.config.cells}
+
+    def accuracy(self) -> dict[str, np.ndarray]:
+        """cell -> (len(delays),) accuracy averaged over seeds, in the order of config.delays."""
+        return {c: a.mean(axis=1) for c, a in self.metric("accuracy").items()}
 
 
 class _Problem:
-    """Batches, loss and accuracy of one task at one delay."""
+    """Batches, loss and metrics of one task at one delay."""
 
     def __init__(self, cfg: VanishingConfig, delay: int) -> None:
         self.cfg, self.delay = cfg, delay
@@ -126,61 +233,79 @@ class _Problem:
         out = model(b.x)  # (read_steps, B, O)
         if self.cfg.task == "copy":
             return F.cross_entropy(out.reshape(-1, self.output_size), b.y.reshape(-1))
-        return ((out[-1, :, 0] - b.y) ** 2).mean()
+        return ((out[-1, :, 0] - b.y) ** 2).mean()  # MSE of the sum
 
     @torch.no_grad()
-    def accuracy(self, model, b) -> float:
+    def evaluate(self, model, b) -> tuple[float, float]:
+        """(loss, accuracy) on batch `b`, in eval mode."""
         model.eval()
-        out = model(b.x)
+        loss = float(self.loss(model, b))
+        out = model(b.x)  # (read_steps, B, O)
         model.train()
         if self.cfg.task == "copy":
-            return float((out.argmax(-1) == b.y).double().mean())
-        return float(((out[-1, :, 0] - b.y).abs() < ADDING_TOLERANCE).double().mean())
+            return loss, float((out.argmax(-1) == b.y).double().mean())
+        return loss, float(((out[-1, :, 0] - b.y).abs() < ADDING_TOLERANCE).double().mean())
 
 
-def run_cell(cfg: VanishingConfig, cell: str, delay: int, progress: bool = False) -> CellDelayRun:
-    """Initialise, measure, train, evaluate and measure again one cell at one delay."""
-    import time
+def build_model(cfg: VanishingConfig, cell: str, delay: int, seed: int) -> SequenceModel:
+    """The model of one run, initialised from `seed` by the cell's scheme (chrono: t_max = T)."""
+    prob = _Problem(cfg, delay)
+    torch.manual_seed(seed)
+    return SequenceModel(cell, prob.input_size, cfg.hidden_size, prob.output_size, prob.read_steps,
+                         init=cfg.init_of(cell), t_max=cfg.length(delay), forget_bias=cfg.forget_bias)
 
+
+def run_cell(cfg: VanishingConfig, cell: str, delay: int, seed: int = 0, progress: bool = False) -> CellDelayRun:
+    """Initialise, measure, train, evaluate and measure again one cell at one delay from one seed."""
     t0 = time.perf_counter()
     prob = _Problem(cfg, delay)
-    torch.manual_seed(cfg.seed)
-    model = SequenceModel(cell, prob.input_size, cfg.hidden_size, prob.output_size, prob.read_steps, init=cfg.init)
-    probe = prob.batch(cfg.batch_size, torch.Generator().manual_seed(cfg.seed + 10_000))
+    model = build_model(cfg, cell, delay, seed)
+    probe = prob.batch(cfg.batch_size, torch.Generator().manual_seed(10_000 + seed))
     grad_init = gradient_through_time(model, probe, prob.loss).norms["l0"]
     model.zero_grad(set_to_none=True)
-    gen = torch.Generator().manual_seed(cfg.seed + delay)
-    curve = train_steps(model, lambda i: prob.batch(cfg.batch_size, gen), prob.loss, cfg.steps, cfg.lr,
-                        optimizer="adam", clip_norm=cfg.clip_norm, seed=cfg.seed, progress=progress)
-    acc = prob.accuracy(model, prob.batch(cfg.eval_size, torch.Generator().manual_seed(cfg.seed + 20_000)))
+    gen = torch.Generator().manual_seed(100_003 * seed + delay)
+    s = cfg.settings(cell)
+    curve = train_steps(model, lambda i: prob.batch(cfg.batch_size, gen), prob.loss, cfg.steps, s.lr,
+                        optimizer="adam", clip_norm=s.clip_norm, seed=seed, progress=progress,
+                        schedule=cfg.schedule)
+    eval_loss, acc = prob.evaluate(model, prob.batch(cfg.eval_size, torch.Generator().manual_seed(20_000 + seed)))
     grad_trained = gradient_through_time(model, probe, prob.loss).norms["l0"]
-    return CellDelayRun(cell, delay, acc, curve.final_loss, grad_init, grad_trained, time.perf_counter() - t0)
+    return CellDelayRun(cell, delay, seed, eval_loss, acc, curve.loss, grad_init, grad_trained,
+                        time.perf_counter() - t0, curve.diverged_at)
 
 
 def run_vanishing(cfg: VanishingConfig = VanishingConfig(), progress: bool = False,
                   on_run=None) -> VanishingResult:
-    """Every cell at every delay with the same budget; `on_run(run)` is called after each."""
+    """Every cell at every delay from every seed; `on_run(run)` is called after each."""
     runs = []
     for delay in cfg.delays:
         for cell in cfg.cells:
-            r = run_cell(cfg, cell, delay, progress)
-            runs.append(r)
-            if on_run is not None:
-                on_run(r)
+            for seed in cfg.seeds:
+                r = run_cell(cfg, cell, delay, seed, progress)
+                runs.append(r)
+                if on_run is not None:
+                    on_run(r)
     return VanishingResult(config=cfg, runs=runs)
 
 
 def format_table(result: VanishingResult) -> str:
-    """Markdown table: delay × cell -> accuracy (and ‖∂L/∂h_0‖/‖∂L/∂h_T‖ at init and after training)."""
-    cells = result.config.cells
-    head = "| delay | " + " | ".join(f"{c} acc" for c in cells) + " | " + \
-        " | ".join(f"{c} grad ratio init → trained" for c in cells) + " |"
-    lines = [head, "|" + "---|" * (1 + 2 * len(cells))]
-    for d in result.config.delays:
-        runs = [result.run(c, d) for c in cells]
-        acc = " | ".join(f"{r.accuracy:.3f}" for r in runs)
-        ratio = " | ".join(f"{_ratio(r.grad_init):.1e} → {_ratio(r.grad_trained):.1e}" for r in runs)
-        lines.append(f"| {d} | {acc} | {ratio} |")
+    """Markdown table, one row per delay and cell: settings, eval loss and accuracy per seed,
+    ‖∂L/∂h_0‖/‖∂L/∂h_{T-1}‖ at init → trained (first seed), seconds per run."""
+    cfg = result.config
+    loss_name = "MSE" if cfg.task == "adding" else "cross-entropy"
+    seeds = ", ".join(str(s) for s in cfg.seeds)
+    lines = [f"| delay | cell | init | lr | clip | {loss_name} (seeds {seeds}) | accuracy (seeds {seeds}) "
+             "| grad ratio init → trained | s per run |", "|" + "---|" * 9]
+    for d in cfg.delays:
+        for c in cfg.cells:
+            runs = result.runs_of(c, d)
+            s = cfg.settings(c)
+            loss = ", ".join(f"{r.eval_loss:.4f}" for r in runs)
+            acc = ", ".join(f"{r.accuracy:.3f}" for r in runs)
+            ratio = f"{_ratio(runs[0].grad_init):.1e} → {_ratio(runs[0].grad_trained):.1e}"
+            secs = np.mean([r.seconds for r in runs])
+            lines.append(f"| {d} | {c} | {cfg.init_of(c)} | {s.lr:g} | {s.clip_norm:g} | {loss} | {acc} | {ratio} "
+                         f"| {secs:.0f} |")
     return "\n".join(lines)
 
 
