@@ -17,6 +17,11 @@ forward pass, so the factors are computed for all steps before the time loop::
     dr_pre = dn_pre * gh_n * r(1-r)                   # through r * gh_n and σ
     dgx = [dr_pre, dz_pre, dn_pre] ;  dgh = [dr_pre, dz_pre, dn_pre * r]
     dh_{t-1} = dh * z + dgh W_hh
+
+The update gate z is the *keep* gate (z → 1 copies h_{t-1}: ∂h_t/∂h_{t-1} = diag(z) + the
+paths through n) and 1 - z the write gate, so z plays the LSTM's forget gate: ``init="chrono"``
+(`rnnkit.core.init`) draws b_z ~ log U(1, t_max - 1) (Tallec & Ollivier 2018, their
+b_f), and "xavier" sets b_z = forget_bias (default 0). b_r and b_n stay 0.
 """
 
 from __future__ import annotations

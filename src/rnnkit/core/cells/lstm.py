@@ -16,6 +16,11 @@ Backward, with dh = ∂L/∂h_t (from the output at t and from step t+1) and dc 
     da   = [dc * g, dc * c_{t-1}, dc * i, dh * tanh(c_t)]       # ∂L/∂[i, f, g, o]
     dgates = da * [i(1-i), f(1-f), 1-g², o(1-o)]                # through σ and tanh
     dh_{t-1} = dgates W_hh ;  dc_{t-1} = dc * f
+
+The forget gate f keeps c_{t-1}: ∂c_t/∂c_{t-1} = f, so b_f sets how long the cell
+remembers at the start. ``init="chrono"`` (`rnnkit.core.init`) draws
+b_f ~ log U(1, t_max - 1) and b_i = -b_f (Tallec & Ollivier 2018); "xavier" sets
+b_f = forget_bias (default 1).
 """
 
 from __future__ import annotations
