@@ -82,5 +82,5 @@ def test_vanishing_config_errors(kw, msg):
 
 
 def test_clipping_config_errors():
-    with pytest.raises(ValueError, match="radius must be a number > 0, got -1"):
+    with pytest.raises(ValueError, match=r"radius: expected a number in \(0.0, inf\), got -1"):
         ClippingConfig(radius=-1)

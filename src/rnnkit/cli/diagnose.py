@@ -13,7 +13,11 @@ import argparse
 import json
 from pathlib import Path
 
+from rnnkit.cli.flags import add_config_flags, config_from_args
+from rnnkit.diagnostics.clipping import ClippingConfig
 from rnnkit.layers.factory import CELL_NAMES
+
+CLIPPING_FIELDS = ("cell", "radius", "length", "steps", "batch_size", "hidden_size", "lr", "clip_norm", "seed")
 
 ACTIONS = ("vanishing", "clipping", "states")
 
@@ -39,16 +43,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
     c = sub.add_parser("clipping", help="train a vanilla RNN with a large recurrent initialisation without and with "
                                         "gradient clipping; draw losses and the gradient norm before clipping")
-    c.add_argument("--radius", type=float, default=2.0,
-                   help="spectral radius of the recurrent weights at the start (default: 2.0)")
-    c.add_argument("--steps", type=_positive_int("--steps"), default=300, help="SGD steps per run (default: 300)")
-    c.add_argument("--lr", type=float, default=0.05, help="SGD learning rate (default: 0.05)")
-    c.add_argument("--clip-norm", type=float, default=1.0, help="global-norm threshold of the clipped run (default: 1.0)")
-    c.add_argument("--length", type=_positive_int("--length"), default=30,
-                   help="adding-problem sequence length (default: 30)")
-    c.add_argument("--cell", choices=CELL_NAMES, default="rnn_tanh",
-                   help="cell (default: rnn_tanh)")
-    c.add_argument("--seed", type=int, default=0, help="seed of weights and data (default: 0)")
+    add_config_flags(c, ClippingConfig, CLIPPING_FIELDS)
     _common(c, "clipping")
     c.set_defaults(func=run)
 
@@ -174,11 +169,10 @@ def _vanishing(args) -> int:
 
 
 def _clipping(args) -> int:
-    from rnnkit.diagnostics import ClippingConfig, run_clipping
+    from rnnkit.diagnostics import run_clipping
     from rnnkit.diagnostics.plots import plot_clipping
 
-    cfg = ClippingConfig(cell=args.cell, radius=args.radius, length=args.length, steps=args.steps, lr=args.lr,
-                         clip_norm=args.clip_norm, seed=args.seed)
+    cfg = config_from_args(ClippingConfig, args, CLIPPING_FIELDS)
     result = run_clipping(cfg)
     png = plot_clipping(result, Path(args.out) / "clipping.png")
     for label, c in (("no clipping", result.unclipped), (f"clip {cfg.clip_norm:g}", result.clipped)):

@@ -13,39 +13,37 @@ below. Both runs log the gradient norm *before* clipping (the training loop's
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
 from rnnkit.data.synthetic import adding_problem
-from rnnkit.layers.factory import CELL_NAMES
+from rnnkit.config import Config, check_int, check_number, option
+from rnnkit.layers.factory import check_cell
 from rnnkit.diagnostics._models import SequenceModel, scale_recurrent_weights
 from rnnkit.diagnostics.train import TrainCurve, train_steps
 
 
 @dataclass(frozen=True)
-class ClippingConfig:
-    cell: str = field(default="rnn_tanh", metadata={"help": "cell: rnn_tanh, rnn_relu, lstm or gru"})
-    radius: float = field(default=2.0, metadata={"help": "spectral radius of each recurrent weight block at the start"})
-    length: int = field(default=30, metadata={"help": "adding-problem sequence length"})
-    steps: int = field(default=300, metadata={"help": "SGD steps per run"})
-    batch_size: int = field(default=32, metadata={"help": "sequences per batch"})
-    hidden_size: int = field(default=32, metadata={"help": "hidden units"})
-    lr: float = field(default=0.05, metadata={"help": "SGD learning rate"})
-    clip_norm: float = field(default=1.0, metadata={"help": "global gradient-norm threshold of the clipped run"})
-    seed: int = field(default=0, metadata={"help": "seed of the weights and the batches"})
+class ClippingConfig(Config):
+    cell: str = option("rnn_tanh", "cell: lstm, gru, rnn_tanh or rnn_relu")
+    radius: float = option(2.0, "spectral radius of each recurrent weight block at the start, > 0")
+    length: int = option(30, "adding-problem sequence length, >= 2")
+    steps: int = option(300, "SGD steps per run, >= 1")
+    batch_size: int = option(32, "sequences per batch, >= 1")
+    hidden_size: int = option(32, "hidden units, >= 1")
+    lr: float = option(0.05, "SGD learning rate, > 0")
+    clip_norm: float = option(1.0, "global gradient-norm threshold of the clipped run, > 0")
+    seed: int = option(0, "seed of the weights and the batches")
 
     def __post_init__(self) -> None:
-        if self.cell not in CELL_NAMES:
-            raise ValueError(f"cell must be one of {', '.join(CELL_NAMES)}, got {self.cell!r}")
-        for name in ("length", "steps", "batch_size", "hidden_size"):
-            v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < (2 if name == "length" else 1):
-                raise ValueError(f"{name} must be a positive integer{' >= 2' if name == 'length' else ''}, got {v!r}")
+        check_cell(self.cell)
+        check_int("length", self.length, 2)
+        for name in ("steps", "batch_size", "hidden_size"):
+            check_int(name, getattr(self, name), 1)
         for name in ("radius", "lr", "clip_norm"):
-            v = getattr(self, name)
-            if not isinstance(v, int | float) or isinstance(v, bool) or not v > 0:
-                raise ValueError(f"{name} must be a number > 0, got {v!r}")
+            check_number(name, getattr(self, name), lo=0.0, lo_open=True)
+        check_int("seed", self.seed)
 
 
 @dataclass
