@@ -36,6 +36,20 @@ def test_two_gloo_processes_match_one_process_with_the_same_global_batch(tmp_pat
     assert (tmp_path / "ddp" / "checkpoints" / "last.pt").exists()
 
 
+def test_two_process_run_with_dropout_resumes_to_the_weights_of_an_uninterrupted_one(tmp_path):
+    """Each rank draws its own dropout masks: every rank's RNG state must be saved and restored."""
+    straight, resumed = tmp_path / "straight.pt", tmp_path / "resumed.pt"
+    mp.spawn(ddp_worker, args=(2, free_port(), str(tmp_path / "a"), str(straight), 8, 0.5), nprocs=2, join=True)
+    mp.spawn(ddp_worker, args=(2, free_port(), str(tmp_path / "b"), str(tmp_path / "half.pt"), 4, 0.5), nprocs=2,
+             join=True)
+    mp.spawn(ddp_worker, args=(2, free_port(), str(tmp_path / "b"), str(resumed), 8, 0.5, True), nprocs=2, join=True)
+    a, b = torch.load(straight, weights_only=True), torch.load(resumed, weights_only=True)
+    half = torch.load(tmp_path / "half.pt", weights_only=True)
+    for k in a["weights"]:
+        assert torch.equal(a["weights"][k], b["weights"][k]), k
+    assert any(not torch.equal(a["weights"][k], half["weights"][k]) for k in a["weights"])  # it trained on
+
+
 def test_single_process_helpers_are_identities():
     assert get_rank() == 0 and get_world_size() == 1
     assert shard(list(range(5))) == [0, 1, 2, 3, 4]

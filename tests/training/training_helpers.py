@@ -119,7 +119,8 @@ def weights(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
-def ddp_worker(rank: int, world_size: int, port: int, run_dir: str, out_path: str, max_steps: int) -> None:
+def ddp_worker(rank: int, world_size: int, port: int, run_dir: str, out_path: str, max_steps: int,
+               dropout: float = 0.0, resume: bool = False) -> None:
     """One rank of a 2-process gloo run (for torch.multiprocessing.spawn)."""
     import os
 
@@ -132,10 +133,10 @@ def ddp_worker(rank: int, world_size: int, port: int, run_dir: str, out_path: st
     torch.set_num_threads(1)
     assert init_distributed("gloo") == (rank, world_size)
     try:
-        task = classification_task(batch_size=8 // world_size, rank=rank, world_size=world_size)
+        task = classification_task(batch_size=8 // world_size, rank=rank, world_size=world_size, dropout=dropout)
         cfg = TrainConfig(run_dir=run_dir, progress=False, plot=False, log_every=1, max_steps=max_steps,
                           eval_every=3, optimizer="sgd", lr=0.5, momentum=0.9)
-        result = Trainer(task, cfg).fit()
+        result = Trainer(task, cfg).fit(resume=resume)
         if rank == 0:
             torch.save({"weights": weights(task.model), "metrics": result.last_metrics}, out_path)
     finally:
