@@ -1,0 +1,54 @@
+"""Start a classifier from a `rnnkit textgen` language model (the ULMFiT recipe).
+
+Howard & Ruder (2018): train a language model on the task's own texts, then fine-tune
+it as a classifier. Here the classifier takes the language model's tokeniser (so its
+vocabulary and ids), its embedding matrix and the weights of its recurrent layers; the
+encoder must therefore have the language model's cell, sizes and depth
+(`lm_model_fields` reads them off). A bidirectional encoder gets the forward direction
+from the language model (``weight_ih_l0`` …) and keeps its reverse direction
+(``…_reverse``) freshly initialised. Pooling and output layer start fresh.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import torch
+
+from rnnkit.tasks.classify.model import SequenceClassifier
+from rnnkit.tasks.textgen import LoadedModel, load_model
+
+
+def load_language_model(path: str | os.PathLike[str]) -> LoadedModel:
+    """The textgen run at `path`; any other kind of checkpoint is a --init-from error."""
+    try:
+        return load_model(path)
+    except (ValueError, FileNotFoundError) as err:
+        raise type(err)(f"--init-from: {str(err).removeprefix('--checkpoint: ')}") from None
+
+
+def lm_model_fields(lm: LoadedModel) -> dict[str, Any]:
+    """The ClassifierConfig fields a language model fixes: cell, sizes, depth, vocabulary."""
+    c = lm.model.config
+    return {"cell": c.cell, "embedding_size": c.embedding_dim, "hidden_size": c.hidden_size,
+            "num_layers": c.num_layers, "vocab_size": c.vocab_size, "input": "tokens"}
+
+
+@torch.no_grad()
+def copy_language_model(clf: SequenceClassifier, lm: LoadedModel) -> list[str]:
+    """Copy embedding and forward-direction recurrent weights into `clf`; return the names copied."""
+    src = lm.model
+    if clf.embedding.weight.shape != src.embedding.weight.shape:
+        raise ValueError(f"--init-from: expected an embedding of shape {tuple(clf.embedding.weight.shape)}, "
+                         f"got {tuple(src.embedding.weight.shape)}")
+    clf.embedding.weight.copy_(src.embedding.weight)
+    copied = ["embedding.weight"]
+    mine = dict(clf.rnn.named_parameters())
+    for name, w in src.rnn.named_parameters():
+        if name not in mine or mine[name].shape != w.shape:
+            raise ValueError(f"--init-from: the language model's {name} {tuple(w.shape)} has no counterpart "
+                             f"in the classifier's encoder")
+        mine[name].copy_(w)
+        copied.append(f"rnn.{name}")
+    return copied
