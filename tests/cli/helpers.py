@@ -21,12 +21,10 @@ def flag_help(argv: list[str]) -> dict[str, str]:
     flags: dict[str, str] = {}
     current = None
     for line in text.splitlines():
-        entry = re.match(r"^  (-{1,2}[\w-]+)(.*)$", line)
-        if entry:  # "  --flag METAVAR   help…" or "  -k K, --kk K  help…"
-            names = re.findall(r"(?:^|, )(--?[\w-]+)", entry.group(1) + entry.group(2))
-            current = max(names, key=len)
-            rest = re.split(r"\s{2,}", entry.group(2).strip(), maxsplit=1)
-            flags[current] = rest[1] if len(rest) > 1 else ""
+        if re.match(r"^  -", line):  # "  --flag METAVAR   help…" or "  -k K, --kk K  help…"
+            signature, _, help_text = line.strip().partition("  ")
+            current = max(re.findall(r"(?:^|, )(--?[\w-]+)", signature), key=len)
+            flags[current] = help_text.strip()
         elif current and line.strip():  # help continued on the next lines
             flags[current] = (flags[current] + " " + line.strip()).strip()
     return flags

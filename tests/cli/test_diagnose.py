@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 import torch
 
 from rnnkit.cli import diagnose
+from tests.cli.helpers import flag_help
 
 
 @pytest.fixture(autouse=True)
@@ -24,20 +26,25 @@ def _parse(argv):
     return parser.parse_args(argv)
 
 
-def test_every_flag_has_help():
-    parser = argparse.ArgumentParser(prog="rnnkit")
-    sub = parser.add_subparsers(dest="command")
-    p = diagnose.add_parser(sub)
-    for action_parser in p._subparsers._group_actions[0].choices.values():
-        for a in action_parser._actions:
-            assert a.help, f"{a.option_strings} has no help"
+@pytest.mark.parametrize("action", ["vanishing", "clipping", "states"])
+def test_every_flag_has_help(action):
+    flags = flag_help(["diagnose", action])
+    assert "--out" in flags
+    for flag, text in flags.items():
+        assert len(text) > 5, (action, flag, text)
 
 
-def test_clipping_writes_png(tmp_path, capsys):
+def test_clipping_shows_the_explosion_and_the_cure(tmp_path, capsys):
     args = _parse(["diagnose", "clipping", "--steps", "10", "--out", str(tmp_path)])
     assert args.func(args) == 0
-    assert (tmp_path / "clipping.png").stat().st_size > 1000
-    assert "wrote" in capsys.readouterr().out
+    png = tmp_path / "clipping.png"
+    assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+    out = capsys.readouterr().out
+    found = dict(re.findall(r"^\s*(no clipping|clip 1): .*largest gradient norm ([\d.e+]+)", out, re.M))
+    assert float(found["no clipping"]) > 10  # radius 2 explodes (the norm before clipping is logged)
+    losses = dict(re.findall(r"^\s*(no clipping|clip 1): final loss ([\d.]+)", out, re.M))
+    assert float(losses["clip 1"]) < float(losses["no clipping"])
+    assert f"wrote {png}" in out
 
 
 def test_vanishing_writes_png_and_table(tmp_path, capsys):
@@ -97,7 +104,10 @@ def test_states_from_a_textgen_checkpoint(tmp_path, capsys):
     args = _parse(["diagnose", "states", "--checkpoint", str(path), "--text", text, "--out", str(tmp_path / "o")])
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "l0 gate f:" in out and "r = " in out
+    assert re.search(r"^l0 gate f: \d+\.\d% < 0\.1, \d+\.\d% > 0\.9, mean 0\.\d{3}$", out, re.M)
+    rs = [float(r) for r in re.findall(r"unit \d+: r = ([+-]\d\.\d{3}) with quotes", out)]
+    assert len(rs) == 5 and all(-1 <= r <= 1 for r in rs) and rs == sorted(rs, key=abs, reverse=True)
+    assert (tmp_path / "o" / "states.png").stat().st_size > 10_000
     assert (tmp_path / "o" / "states.png").is_file() and (tmp_path / "o" / "states.json").is_file()
 
 
