@@ -9,7 +9,7 @@ def test_demo_runs_end_to_end_and_reports_its_files(tmp_path, capsys):
     n = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        code = main(["demo", "--seconds", "3", "--hidden-size", "32", "--length", "40",
+        code = main(["demo", "--max-seconds", "3", "--hidden-size", "32", "--length", "40",
                      "--run-dir", str(tmp_path / "demo"), "--no-progress"])
     finally:
         torch.set_num_threads(n)
