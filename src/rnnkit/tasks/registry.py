@@ -26,7 +26,8 @@ from torch import nn
 from rnnkit.training.checkpoint import load_checkpoint
 
 # kind -> module that calls register_kind for it when imported
-BUILTIN = {"textgen": "rnnkit.tasks.textgen.checkpoint", "classify": "rnnkit.tasks.classify.checkpoint",
+BUILTIN = {"textgen": "rnnkit.tasks.textgen.checkpoint", "forecast": "rnnkit.tasks.forecast.checkpoint",
+           "classify": "rnnkit.tasks.classify.checkpoint",
            "tag": "rnnkit.tasks.tag.checkpoint"}
 
 

@@ -1,0 +1,169 @@
+"""`rnnkit forecast`: train, backtest against baselines, and predict with intervals.
+
+    rnnkit forecast train --data airpassengers --calendar --split 1959-01-01 --horizon 6
+    rnnkit forecast train --csv sales.csv --target units --horizon 12 --lookback 36
+    rnnkit forecast backtest --data airpassengers --calendar --split 1959-01-01 --start 1959-01-01 --last-points-only
+    rnnkit forecast predict --checkpoint runs/forecast --csv sales.csv --out forecast.csv --plot forecast.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from rnnkit.cli.flags import add_config_flags, as_flag_error, config_from_args
+from rnnkit.tasks.forecast.backtest import BacktestConfig
+from rnnkit.tasks.forecast.config import ForecastConfig, ForecastModelConfig
+from rnnkit.training import TrainConfig
+
+DATA_FIELDS = ("data", "target", "time_col", "group_col", "past_covariates", "calendar", "missing", "split",
+               "lookback", "horizon", "scaler", "season", "batch_size")
+MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "strategy", "likelihood", "window_norm")
+TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "clip_norm", "max_steps",
+                "max_seconds", "epochs", "eval_every", "seed", "run_dir", "device")
+BACKTEST_FIELDS = ("start", "stride", "refit", "last_points_only", "level", "metric_scale", "baselines")
+# Defaults measured on AirPassengers' training part (benchmarks/forecast_vs_darts.py): a few hundred
+# full steps at lr 3e-3; the loop evaluates (the training-window loss) once at the end.
+TRAIN_DEFAULTS = {"lr": 3e-3, "max_steps": 600, "epochs": 100_000, "eval_every": 600, "run_dir": "runs/forecast"}
+
+
+def add_data_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--csv", default=None, help="a CSV file (the same as --data FILE)")
+    add_config_flags(p, ForecastConfig, DATA_FIELDS)
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("forecast", help="time-series forecasting: train, backtest against baselines, predict",
+                              description="Recurrent forecasters with covariates, multi-step horizons and intervals.")
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+    t = sub.add_parser("train", help="fit a forecaster on the training part and save checkpoints")
+    add_data_flags(t)
+    add_model_and_train_flags(t)
+    t.set_defaults(func=run_train)
+
+    b = sub.add_parser("backtest", help="rolling-origin historical forecasts, scored beside naive, "
+                                        "seasonal naive and exponential smoothing")
+    add_data_flags(b)
+    add_model_and_train_flags(b)
+    add_config_flags(b, BacktestConfig, BACKTEST_FIELDS)
+    b.add_argument("--out", default=None, help="CSV of every scored point (default: RUN_DIR/backtest.csv)")
+    b.add_argument("--plot", default=None, help="PNG of the backtest (default: RUN_DIR/backtest.png)")
+    b.set_defaults(func=run_backtest)
+
+    f = sub.add_parser("predict", help="forecast past the end of a CSV with a trained checkpoint")
+    f.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory")
+    f.add_argument("--csv", default=None, help="history to forecast from (default: the training data)")
+    f.add_argument("--level", type=float, default=0.8, help="central interval level (Gaussian likelihood; "
+                                                            "quantile models use their outer quantiles)")
+    f.add_argument("--out", default="forecast.csv", help="CSV of point forecasts and intervals")
+    f.add_argument("--plot", default="forecast.png", help="PNG of history, forecast and interval fan")
+    f.set_defaults(func=run_predict)
+
+
+def add_model_and_train_flags(p: argparse.ArgumentParser) -> None:
+    add_config_flags(p, ForecastModelConfig, MODEL_FIELDS)
+    p.add_argument("--quantiles", type=float, nargs="+", default=[0.1, 0.5, 0.9],
+                   help="quantiles of --likelihood quantile (must hold 0.5)")
+    add_config_flags(p, TrainConfig, TRAIN_FIELDS, TRAIN_DEFAULTS)
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="show a progress bar")
+
+
+def configs(args: argparse.Namespace) -> tuple[ForecastConfig, dict[str, Any], TrainConfig]:
+    if args.csv:
+        args.data = args.csv
+    cfg = config_from_args(ForecastConfig, args, DATA_FIELDS)
+    model_kwargs = {n: getattr(args, n) for n in MODEL_FIELDS}
+    model_kwargs["quantiles"] = tuple(args.quantiles)
+    try:
+        ForecastModelConfig(**model_kwargs)  # checked here, so errors name the flags
+    except (ValueError, TypeError) as err:
+        raise type(err)(as_flag_error(str(err), (*MODEL_FIELDS, "quantiles"))) from None
+    return cfg, model_kwargs, config_from_args(TrainConfig, args, TRAIN_FIELDS, progress=args.progress)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from rnnkit.tasks.forecast.prepare import prepare
+    from rnnkit.tasks.forecast.train import train
+
+    cfg, model_kwargs, train_cfg = configs(args)
+    prep = prepare(cfg)
+    describe(prep)
+    out = train(cfg, model_kwargs, train_cfg, prep=prep)
+    run = out.fit.run_dir
+    print(f"trained {out.fit.step} steps in {out.fit.train_seconds:.1f} s; training-window loss "
+          f"{out.fit.last_metrics.get('loss', float('nan')):.4f}")
+    print(f"run directory: {run}\nnext: rnnkit forecast predict --checkpoint {run} "
+          f"{'--csv ' + cfg.data if cfg.data.endswith('.csv') else ''}".rstrip())
+    return 0
+
+
+def describe(prep) -> None:
+    first = prep.items[0]
+    split_at = first.series.index[first.n_train - 1]
+    print(f"data: {prep.data.source}, {len(prep.items)} series, {len(first.series)} points each (first series), "
+          f"frequency {prep.data.freq or 'none'}, season {prep.season}; training part up to {split_at} "
+          f"({first.n_train} points); {prep.n_past} past and {prep.n_future} future covariates")
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rnnkit.tasks.forecast.backtest import backtest
+    from rnnkit.tasks.forecast.plot import plot_backtest
+    from rnnkit.tasks.forecast.prepare import prepare
+    from rnnkit.tasks.forecast.train import train
+
+    cfg, model_kwargs, train_cfg = configs(args)
+    bcfg = config_from_args(BacktestConfig, args, BACKTEST_FIELDS)
+    prep = prepare(cfg)
+    describe(prep)
+    t0 = time.perf_counter()
+    out = train(cfg, model_kwargs, train_cfg, prep=prep)
+    refits = 0
+
+    def refit_fn(again):
+        nonlocal refits
+        refits += 1
+        return train(cfg, model_kwargs, train_cfg.replace(run_dir=f"{train_cfg.run_dir}/refit{refits}",
+                                                          progress=False), prep=again).model
+
+    result = backtest(prep, out.model, bcfg, refit_fn)
+    print(f"backtest: {len(result.points)} scored points, {time.perf_counter() - t0:.1f} s "
+          f"(training {out.fit.train_seconds:.1f} s{f', {refits} refits' if refits else ''})")
+    print(result.table())
+    run = Path(out.fit.run_dir)
+    csv_path = Path(args.out or run / "backtest.csv")
+    result.points.to_csv(csv_path, index=False)
+    history = {it.series.name: _history(it, bcfg.metric_scale) for it in prep.items}
+    png = plot_backtest(history, result.points, args.plot or run / "backtest.png", bcfg.level, bcfg.baselines)
+    print(f"points: {csv_path}\nplot: {png}")
+    return 0
+
+
+def _history(item, scale: str):
+    import pandas as pd
+
+    y = item.scaler.y.forward(item.series.y) if scale == "scaled" else item.series.y
+    return pd.Series(y, index=item.series.index)
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from rnnkit.tasks.forecast.checkpoint import load_forecaster
+    from rnnkit.tasks.forecast.plot import plot_forecast
+    from rnnkit.tasks.forecast.predict import forecast_frame, interval_level, prepare_for_checkpoint
+
+    if not 0 < args.level < 1:
+        raise ValueError(f"--level: expected a number in (0, 1), got {args.level}")
+    loaded = load_forecaster(args.checkpoint)
+    prep = prepare_for_checkpoint(loaded, data=args.csv)
+    level = interval_level(loaded, args.level)
+    frame = forecast_frame(loaded.model, prep, level)
+    frame.to_csv(args.out, index=False)
+    history = {it.series.name: _history(it, "original") for it in prep.items}
+    png = plot_forecast(history, frame, args.plot, level)
+    print(frame.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"forecasts: {args.out}\nplot: {png}")
+    return 0

@@ -1,0 +1,159 @@
+"""Rolling-origin backtests: historical forecasts from a start, every `stride` steps, H steps
+each, with or without refitting, scored beside the baselines on exactly the same points.
+
+An origin o is the index of a forecast's first step: the model reads y_{o-L..o-1} (and the
+baselines all of y_1..y_{o-1}) and forecasts y_{o..o+H-1}. Scored points are every step,
+or with ``last_points_only`` the last one, y_{o+H-1} (Darts' ``last_points_only=True``).
+Without refitting every scored point must lie after the training part; with ``refit=k``
+the model (and its scaler) is refitted on y_1..y_{o-1} every k origins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import torch
+
+from rnnkit.config import Config, check_bool, check_choice, check_int, check_number, option
+from rnnkit.tasks.forecast.baselines import BASELINES, FUNCTIONS
+from rnnkit.tasks.forecast.evaluate import coverage, point_metrics, seasonal_scale
+from rnnkit.tasks.forecast.model import Forecaster
+from rnnkit.tasks.forecast.prepare import Prepared, PreparedSeries, prepare, stack_windows
+
+SCALES = ("original", "scaled")
+
+
+@dataclass(frozen=True)
+class BacktestConfig(Config):
+    start: str = option("", "time of the first forecast's first step ('1959-01-01') or a fraction of the series; "
+                            "'' : right after the training part")
+    stride: int = option(1, "steps between forecast origins, >= 1")
+    refit: int = option(0, "0: train once on the training part; k >= 1: refit on all data before the origin "
+                           "every k origins")
+    last_points_only: bool = option(False, "score only the last step of each forecast (Darts' last_points_only)")
+    level: float = option(0.8, "central prediction interval, in (0, 1)")
+    metric_scale: str = option("original", "score on the original values or on the scaled series (Darts' "
+                                           "sunspots notebook scores the min-max-scaled series)")
+    baselines: tuple[str, ...] = option(BASELINES, "baselines scored on the same points: naive, seasonal_naive, ets")
+
+    def __post_init__(self) -> None:
+        check_int("stride", self.stride, 1)
+        check_int("refit", self.refit, 0)
+        check_bool("last_points_only", self.last_points_only)
+        check_number("level", self.level, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+        check_choice("metric_scale", self.metric_scale, SCALES)
+        for b in self.baselines:
+            check_choice("baselines", b, BASELINES)
+
+
+@dataclass
+class BacktestResult:
+    points: pd.DataFrame        # one row per scored point: series, origin, step, time, actual, rnnkit, lo, hi, baselines
+    metrics: pd.DataFrame       # one row per forecaster: MAE, RMSE, MAPE, sMAPE, MASE (and coverage for rnnkit)
+
+    def table(self) -> str:
+        return self.metrics.to_string(float_format=lambda v: f"{v:.4g}")
+
+
+def start_index(item: PreparedSeries, start: str) -> int:
+    if not start:
+        return item.n_train
+    try:
+        return int(round(float(start) * len(item.series)))
+    except ValueError:
+        pass
+    if not isinstance(item.series.index, pd.DatetimeIndex):
+        raise ValueError(f"--start: a date ({start!r}) needs a time column")
+    return int(item.series.index.searchsorted(pd.Timestamp(start), side="left"))
+
+
+def origins_of(item: PreparedSeries, bcfg: BacktestConfig, lookback: int, horizon: int) -> list[int]:
+    o0 = max(start_index(item, bcfg.start), lookback)
+    found = list(range(o0, len(item.series) - horizon + 1, bcfg.stride))
+    if not found:
+        raise ValueError(f"--start: no forecast of {horizon} steps fits between {bcfg.start or 'the split'} and the "
+                         f"end of series {item.series.name!r} ({len(item.series)} points)")
+    first_scored = o0 + (horizon - 1 if bcfg.last_points_only else 0)
+    if not bcfg.refit and first_scored < item.n_train:
+        raise ValueError(f"--start: without refitting, the first scored point ({item.series.index[first_scored]}) "
+                         f"lies in the training part (which ends at {item.series.index[item.n_train - 1]}); "
+                         f"start later or pass --refit")
+    return found
+
+
+def model_forecasts(model: Forecaster, item: PreparedSeries, origins: list[int], level: float,
+                    seed: int = 0) -> np.ndarray:
+    """(N, H, 3) point, lo, hi in scaled units for every origin."""
+    cfg = model.config
+    w = stack_windows([(item, o) for o in origins], cfg.lookback, cfg.horizon)
+    model.eval()
+    out = model.forecast(w["y"], w["past"], w["fut"], level=level, seed=seed)
+    return torch.stack(out, dim=-1).double().numpy()                           # (N, H, 3)
+
+
+def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], item: PreparedSeries,
+                bcfg: BacktestConfig, horizon: int, lookback: int, m: int) -> list[dict]:
+    """One dict per scored point of one series."""
+    origins = origins_of(item, bcfg, lookback, horizon)
+    steps = [horizon - 1] if bcfg.last_points_only else list(range(horizon))
+    scaled = bcfg.metric_scale == "scaled"
+    rows = []
+    for chunk_start in range(0, len(origins), bcfg.refit or len(origins)):
+        chunk = origins[chunk_start:chunk_start + (bcfg.refit or len(origins))]
+        model, fitted = model_for(chunk[0])
+        fc = model_forecasts(model, fitted, chunk, bcfg.level)                  # (N, H, 3), scaled
+        sc = fitted.scaler.y
+        for o, f in zip(chunk, fc):
+            values = f if scaled else sc.inverse(f)
+            history = item.series.y[:o]
+            base = {b: FUNCTIONS[b](history, horizon, m) for b in bcfg.baselines}
+            for k in steps:
+                actual = item.series.y[o + k]
+                row = {"series": item.series.name, "origin": item.series.index[o], "step": k + 1,
+                       "time": item.series.index[o + k], "actual": sc.forward(actual) if scaled else actual,
+                       "rnnkit": values[k, 0], "lo": values[k, 1], "hi": values[k, 2]}
+                row.update({b: sc.forward(base[b][k]) if scaled else base[b][k] for b in bcfg.baselines})
+                rows.append(row)
+    return rows
+
+
+def backtest(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
+             refit_fn: Callable[[Prepared], Forecaster] | None = None) -> BacktestResult:
+    """Score `model` (trained on prep's training part) and the baselines on the same points.
+
+    With bcfg.refit, `refit_fn(prepared_up_to_origin)` trains a fresh model on data before each k-th origin.
+    """
+    if bcfg.refit and refit_fn is None:
+        raise ValueError("--refit: refitting needs a training function (refit_fn)")
+    cfg = prep.cfg
+    rows, scales = [], {}
+    for i, item in enumerate(prep.items):
+        def model_for(origin: int, i: int = i, item: PreparedSeries = item) -> tuple[Forecaster, PreparedSeries]:
+            if not bcfg.refit:
+                return model, item
+            again = prepare(cfg, data=prep.data, n_train=origin)
+            return refit_fn(again), again.items[i]
+        rows += series_rows(model_for, item, bcfg, cfg.horizon, cfg.lookback, prep.season)
+        train = item.series.y[:item.n_train]
+        scales[item.series.name] = seasonal_scale(item.scaler.y.forward(train) if bcfg.metric_scale == "scaled"
+                                                  else train, prep.season)
+    points = pd.DataFrame(rows)
+    return BacktestResult(points, score(points, scales, ("rnnkit", *bcfg.baselines)))
+
+
+def score(points: pd.DataFrame, scales: dict[str, float], names: tuple[str, ...]) -> pd.DataFrame:
+    """Metrics per forecaster over all scored points (MASE: each series by its own scale)."""
+    y = points["actual"].to_numpy()
+    scale = points["series"].map(scales).to_numpy()
+    table = {}
+    for name in names:
+        f = points[name].to_numpy(dtype=np.float64)
+        row = point_metrics(y, f, 1.0)
+        row["MASE"] = float(np.mean(np.abs(y - f) / scale))
+        row["coverage"] = coverage(y, points["lo"].to_numpy(), points["hi"].to_numpy()) if name == "rnnkit" \
+            else float("nan")
+        table[name] = row
+    return pd.DataFrame(table).T

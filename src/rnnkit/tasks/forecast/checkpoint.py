@@ -1,0 +1,53 @@
+"""Load a forecasting checkpoint: the model, its task config, scalers and calendar scale.
+
+The checkpoint's ``model_config`` (written by `train.forecast_model_config`) holds the model
+config, the `ForecastConfig`, each series' scaler and the years that scale the calendar's
+year covariate, so a checkpoint alone forecasts from any history of the same columns.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rnnkit.tasks.forecast.config import ForecastConfig, ForecastModelConfig
+from rnnkit.tasks.forecast.features import SeriesScaler
+from rnnkit.tasks.forecast.model import Forecaster
+from rnnkit.tasks.registry import Loaded, load, register_kind
+
+KIND = "forecast"
+
+
+@dataclass
+class LoadedForecaster:
+    model: Forecaster
+    task: ForecastConfig
+    scalers: dict[str, SeriesScaler]
+    years: dict[str, tuple[float, float]]
+    path: Path
+
+
+def load_forecaster(path: str | os.PathLike[str]) -> LoadedForecaster:
+    """Rebuild a forecaster from a checkpoint or run directory (CPU, eval mode)."""
+    loaded = load(path)
+    if loaded.kind != KIND:
+        raise ValueError(f"--checkpoint: expected a forecast checkpoint, got one of kind {loaded.kind!r} ({loaded.path})")
+    x = loaded.extras
+    return LoadedForecaster(loaded.model, x["task"], x["scalers"], x["years"], loaded.path)
+
+
+def _load(ckpt: dict[str, Any], path: Path) -> Loaded:
+    """The registered loader of this kind (see rnnkit.tasks.registry)."""
+    meta = ckpt["model_config"]
+    model = Forecaster(ForecastModelConfig.from_dict(meta["model"]))
+    model.load_state_dict(ckpt["model"])
+    model.eval()
+    extras = {"task": ForecastConfig.from_dict(meta["task"]),
+              "scalers": {k: SeriesScaler.from_dict(v) for k, v in meta["scalers"].items()},
+              "years": {k: tuple(v) for k, v in meta["years"].items()}}
+    return Loaded(KIND, model, path, int(ckpt.get("step", 0)), meta, extras)
+
+
+register_kind(KIND, _load)

@@ -1,0 +1,111 @@
+"""Configuration of time-series forecasting: the data and windows, and the model.
+
+Both are frozen dataclasses on `rnnkit.config.Config` (help text per field, checked in
+`__post_init__`, saved in the checkpoint as plain dicts), so a checkpoint alone rebuilds
+the model and its scalers. Letters used across the package: B batch (windows), L
+lookback, H horizon, P past covariates, F future (known) covariates, O outputs per step
+(1 point, Q quantiles, or 2 for a Gaussian's mean and scale).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnnkit.config import Config, check_bool, check_choice, check_int, check_number, option
+from rnnkit.layers.factory import check_cell
+
+STRATEGIES = ("direct", "recursive")
+LIKELIHOODS = ("none", "quantile", "gaussian")
+SCALERS = ("minmax", "standard", "none")
+MISSING = ("error", "interpolate")
+
+
+@dataclass(frozen=True)
+class ForecastConfig(Config):
+    """Where the series come from, how they are split, scaled and cut into windows."""
+
+    data: str = option("airpassengers", (
+        "a CSV file, or a bundled series by name: airpassengers, co2, sunspots, elec_equip, taylor"))
+    target: tuple[str, ...] = option((), (
+        "target column(s); each is its own series in one global model (default: the bundled series' "
+        "column, or every numeric column of the CSV but the time, group and covariate columns)"))
+    time_col: str = option("", "time column (parsed as dates; default: a column named time, date, "
+                                "datetime, month or timestamp when there is one; none: no time column)")
+    group_col: str = option("", "long format: a column naming the series each row belongs to; '' none")
+    past_covariates: tuple[str, ...] = option((), (
+        "columns known only up to the forecast origin (used by the direct strategy)"))
+    calendar: bool = option(False, (
+        "add known-future calendar covariates: month one-hot and scaled year (monthly and slower), "
+        "time-of-day and day-of-week (faster than daily)"))
+    missing: str = option("error", "missing values: 'error' (the default) or 'interpolate' (linear in time)")
+    split: str = option("0.8", (
+        "end of the training part: a fraction of each series (0.8) or the last training time "
+        "('1959-01-01', Darts' split_after); scalers are fitted on this part only"))
+    lookback: int = option(24, "past steps the encoder reads, >= 1")
+    horizon: int = option(6, "steps forecast at once, >= 1")
+    scaler: str = option("minmax", "per-series scaling fitted on the training part: minmax, standard or none")
+    season: int = option(0, "seasonal period for seasonal naive, ETS and MASE; 0: from the frequency")
+    batch_size: int = option(32, "windows per training batch, >= 1")
+
+    def __post_init__(self) -> None:
+        for name in ("data", "split"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise ValueError(f"{name}: expected a non-empty string, got {getattr(self, name)!r}")
+        for name in ("target", "past_covariates"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or not all(isinstance(v, str) and v for v in value):
+                raise TypeError(f"{name}: expected a tuple of column names, got {value!r}")
+        check_bool("calendar", self.calendar)
+        check_choice("missing", self.missing, MISSING)
+        check_choice("scaler", self.scaler, SCALERS)
+        check_int("lookback", self.lookback, 1)
+        check_int("horizon", self.horizon, 1)
+        check_int("season", self.season, 0)
+        check_int("batch_size", self.batch_size, 1)
+
+
+@dataclass(frozen=True)
+class ForecastModelConfig(Config):
+    """Recurrent encoder over the lookback window -> H steps, direct or recursive."""
+
+    cell: str = option("lstm", "recurrent cell: lstm, gru, rnn_tanh or rnn_relu")
+    hidden_size: int = option(32, "units per recurrent layer, >= 1")
+    num_layers: int = option(1, "stacked recurrent layers, >= 1")
+    dropout: float = option(0.0, "dropout between recurrent layers, in [0, 1)")
+    strategy: str = option("direct", (
+        "direct: all H steps from the encoder's last state at once; recursive: one step ahead, "
+        "predictions fed back H times (Darts' RNNModel)"))
+    likelihood: str = option("quantile", (
+        "none (mean squared error, point forecasts), quantile (pinball loss at `quantiles`) or gaussian "
+        "(negative log-likelihood of a normal): the last two give prediction intervals"))
+    quantiles: tuple[float, ...] = option((0.1, 0.5, 0.9), "quantiles of likelihood=quantile; must hold 0.5")
+    window_norm: bool = option(True, (
+        "normalise each window by its lookback mean and standard deviation (and undo it on the output), "
+        "so that a level never seen in training is still forecast in familiar units"))
+    lookback: int = option(24, "past steps the encoder reads, >= 1")
+    horizon: int = option(6, "steps forecast, >= 1")
+    n_past: int = option(0, "past covariates per step, >= 0")
+    n_future: int = option(0, "known-future covariates per step, >= 0")
+
+    def __post_init__(self) -> None:
+        check_cell(self.cell)
+        check_int("hidden_size", self.hidden_size, 1)
+        check_int("num_layers", self.num_layers, 1)
+        check_number("dropout", self.dropout, lo=0.0, hi=1.0, hi_open=True)
+        check_choice("strategy", self.strategy, STRATEGIES)
+        check_choice("likelihood", self.likelihood, LIKELIHOODS)
+        check_bool("window_norm", self.window_norm)
+        for name, lo in (("lookback", 1), ("horizon", 1), ("n_past", 0), ("n_future", 0)):
+            check_int(name, getattr(self, name), lo)
+        qs = self.quantiles
+        if not isinstance(qs, tuple) or not qs or any(not isinstance(q, float | int) or not 0 < q < 1 for q in qs) \
+                or list(qs) != sorted(set(qs)) or 0.5 not in qs:
+            raise ValueError(f"quantiles: expected increasing numbers in (0, 1) including 0.5, got {qs!r}")
+        if self.strategy == "recursive" and self.n_past:
+            raise ValueError(f"strategy: 'recursive' feeds its own predictions back and cannot know "
+                             f"{self.n_past} past covariate(s) beyond the origin; use 'direct'")
+
+    @property
+    def n_outputs(self) -> int:
+        """O: values per forecast step."""
+        return {"none": 1, "quantile": len(self.quantiles), "gaussian": 2}[self.likelihood]

@@ -1,0 +1,169 @@
+"""The forecaster: a recurrent encoder over the lookback window, then H steps ahead.
+
+Letters: B batch, L lookback, H horizon, P past and F future covariates, D hidden size,
+O outputs per step (1, Q quantiles, or Gaussian mean and scale). Inputs are scaled
+(`features`): y (B, L), past (B, L, P), fut (B, L + H, F).
+
+Window normalisation (``window_norm``), per window, from the lookback only:
+
+    μ = mean(y_{1..L}),  σ = sqrt(var(y_{1..L}) + ε),  ỹ_t = (y_t - μ) / σ,  ŷ_t = μ + σ·(model output)
+
+Direct (all H steps at once, from the last encoder state):
+
+    x_t = [ỹ_t, p_t, f_t]                         # (B, L, 1 + P + F)
+    h_t = RNN(x_t, h_{t-1});  h = h_L             # (B, D), any rnnkit cell
+    o   = W [h, f_{L+1}, …, f_{L+H}] + b          # (B, H·O) -> (B, H, O)
+
+Recursive (one step ahead, fed back, as Darts' RNNModel):
+
+    x_t = [ỹ_t, f_{t+1}]                          # (B, ·, 1 + F)
+    h_t = RNN(x_t, h_{t-1});  o_{t+1} = W h_t + b # (B, ·, O)
+    training: teacher forcing over the L + H - 1 steps of a window; forecasting: the
+    point (or, for a Gaussian, a sample per path) goes back in as ỹ_{t+1}.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from rnnkit.layers.factory import make_layer
+from rnnkit.tasks.forecast.config import ForecastModelConfig
+
+EPS = 1e-4
+
+
+class Forecaster(nn.Module):
+    def __init__(self, cfg: ForecastModelConfig) -> None:
+        super().__init__()
+        self.config = cfg
+        recursive = cfg.strategy == "recursive"
+        n_in = 1 + cfg.n_future if recursive else 1 + cfg.n_past + cfg.n_future
+        self.rnn = make_layer(cfg.cell, n_in, cfg.hidden_size, num_layers=cfg.num_layers, batch_first=True,
+                              dropout=cfg.dropout if cfg.num_layers > 1 else 0.0)
+        if recursive:
+            self.head = nn.Linear(cfg.hidden_size, cfg.n_outputs)
+        else:
+            self.head = nn.Linear(cfg.hidden_size + cfg.horizon * cfg.n_future, cfg.horizon * cfg.n_outputs)
+
+    # ---------------------------------------------------------------- shared
+    def window_stats(self, y: Tensor) -> tuple[Tensor, Tensor]:
+        """μ, σ of each lookback window: (B, 1) each (0 and 1 without window_norm)."""
+        if not self.config.window_norm:
+            return torch.zeros_like(y[:, :1]), torch.ones_like(y[:, :1])
+        mu = y.mean(dim=1, keepdim=True)
+        return mu, (y.var(dim=1, unbiased=False, keepdim=True) + EPS).sqrt()
+
+    def direct(self, yn: Tensor, past: Tensor, fut: Tensor) -> Tensor:
+        """Normalised outputs (B, H, O) from the normalised lookback yn (B, L)."""
+        cfg = self.config
+        L = yn.shape[1]
+        x = torch.cat([yn[..., None], past, fut[:, :L]], dim=-1)             # (B, L, 1 + P + F)
+        out, _ = self.rnn(x)                                                  # (B, L, D)
+        z = torch.cat([out[:, -1], fut[:, L:].flatten(1)], dim=-1)            # (B, D + H·F)
+        return self.head(z).view(-1, cfg.horizon, cfg.n_outputs)              # (B, H, O)
+
+    def training_pair(self, y: Tensor, past: Tensor, fut: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+        """(normalised outputs, normalised targets) that the loss compares: (B, K, O) and (B, K)."""
+        mu, sd = self.window_stats(y)
+        yn, tn = (y - mu) / sd, (target - mu) / sd                            # (B, L), (B, H)
+        if self.config.strategy == "direct":
+            return self.direct(yn, past, fut), tn
+        full = torch.cat([yn, tn], dim=1)                                     # (B, L + H)
+        x = torch.cat([full[:, :-1, None], fut[:, 1:]], dim=-1)               # (B, L + H - 1, 1 + F)
+        out, _ = self.rnn(x)                                                  # (B, L + H - 1, D)
+        return self.head(out), full[:, 1:]                                    # (B, L + H - 1, O), (B, L + H - 1)
+
+    # ------------------------------------------------------------ forecasting
+    @torch.no_grad()
+    def forecast(self, y: Tensor, past: Tensor, fut: Tensor, level: float = 0.8,
+                 samples: int = 200, seed: int = 0) -> tuple[Tensor, Tensor, Tensor]:
+        """Point forecast and the central `level` interval, in scaled units: three (B, H).
+
+        The interval is NaN with likelihood='none'; with quantiles it is the outermost
+        pair (whose coverage is q_hi - q_lo, `level` unused).
+        """
+        mu, sd = self.window_stats(y)
+        yn = (y - mu) / sd
+        if self.config.strategy == "direct":
+            point, lo, hi = self.read_outputs(self.direct(yn, past, fut), level)
+        else:
+            point, lo, hi = self.recursive(yn, fut, level, samples, seed)
+        return mu + sd * point, mu + sd * lo, mu + sd * hi
+
+    def read_outputs(self, o: Tensor, level: float) -> tuple[Tensor, Tensor, Tensor]:
+        """(point, lo, hi) from normalised outputs o (B, H, O)."""
+        lik = self.config.likelihood
+        if lik == "none":
+            nan = torch.full_like(o[..., 0], math.nan)
+            return o[..., 0], nan, nan
+        if lik == "quantile":
+            median = self.config.quantiles.index(0.5)
+            return o[..., median], o[..., 0], o[..., -1]
+        mean, scale = o[..., 0], gaussian_scale(o[..., 1])
+        z = torch.distributions.Normal(0.0, 1.0).icdf(torch.tensor(0.5 + level / 2))
+        return mean, mean - z * scale, mean + z * scale
+
+    def recursive(self, yn: Tensor, fut: Tensor, level: float, samples: int, seed: int) -> tuple[Tensor, Tensor, Tensor]:
+        """Feed predictions back H times; a Gaussian runs `samples` sampled paths per window."""
+        cfg = self.config
+        B, L = yn.shape
+        paths = samples if cfg.likelihood == "gaussian" else 1
+        g = torch.Generator().manual_seed(seed)
+        yn = yn.repeat_interleave(paths, 0)                                   # (B·S, L)
+        fut = fut.repeat_interleave(paths, 0)                                 # (B·S, L + H, F)
+        x = torch.cat([yn[..., None], fut[:, 1:L + 1]], dim=-1)               # (B·S, L, 1 + F)
+        out, state = self.rnn(x)
+        o = self.head(out[:, -1])                                             # (B·S, O)
+        steps = []
+        for k in range(cfg.horizon):
+            steps.append(o)
+            nxt = self.next_input(o, g)                                       # (B·S,)
+            if k + 1 == cfg.horizon:
+                break
+            x = torch.cat([nxt[:, None], fut[:, L + k + 1]], dim=-1)[:, None]  # (B·S, 1, 1 + F)
+            out, state = self.rnn(x, state)
+            o = self.head(out[:, -1])
+        o = torch.stack(steps, dim=1)                                         # (B·S, H, O)
+        if cfg.likelihood != "gaussian":
+            return self.read_outputs(o, level)
+        draws = o[..., 0].view(B, paths, cfg.horizon)                         # (B, S, H) sampled paths
+        q = torch.tensor([0.5 - level / 2, 0.5 + level / 2], dtype=draws.dtype)
+        lo, hi = torch.quantile(draws, q, dim=1)                              # (B, H) each
+        return draws.mean(dim=1), lo, hi
+
+    def next_input(self, o: Tensor, g: torch.Generator) -> Tensor:
+        """What goes back in: the point, or for a Gaussian a draw (and the draw becomes the path)."""
+        lik = self.config.likelihood
+        if lik == "none":
+            return o[:, 0]
+        if lik == "quantile":
+            return o[:, self.config.quantiles.index(0.5)]
+        draw = o[:, 0] + gaussian_scale(o[:, 1]) * torch.randn(o.shape[0], generator=g)
+        o[:, 0] = draw  # the path's value at this step
+        return draw
+
+
+def gaussian_scale(raw: Tensor) -> Tensor:
+    """σ = softplus(raw) + 1e-3 > 0."""
+    return F.softplus(raw) + 1e-3
+
+
+def forecast_loss(cfg: ForecastModelConfig, o: Tensor, target: Tensor) -> Tensor:
+    """Mean loss of outputs o (B, K, O) against targets (B, K), in normalised units.
+
+    none:     (o - y)²
+    quantile: Σ_q max(q·e_q, (q - 1)·e_q),  e_q = y - o_q           (pinball)
+    gaussian: log σ + (y - m)² / (2σ²),     m = o_0, σ = softplus(o_1) + 1e-3
+    """
+    if cfg.likelihood == "none":
+        return F.mse_loss(o[..., 0], target)
+    if cfg.likelihood == "quantile":
+        q = torch.tensor(cfg.quantiles, dtype=o.dtype, device=o.device)   # (Q,)
+        e = target[..., None] - o                                          # (B, K, Q)
+        return torch.maximum(q * e, (q - 1) * e).sum(-1).mean()
+    m, s = o[..., 0], gaussian_scale(o[..., 1])
+    return (torch.log(s) + (target - m) ** 2 / (2 * s * s)).mean()

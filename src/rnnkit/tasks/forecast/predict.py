@@ -1,0 +1,44 @@
+"""Forecast past the end of the data: point forecasts and intervals as a DataFrame, and the fan.
+
+The model reads the last L observations of each series (scaled with the checkpoint's
+scaler of that series; a series the checkpoint does not know is scaled on its own
+history, which is all past) and forecasts the H steps that follow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rnnkit.tasks.forecast.checkpoint import LoadedForecaster
+from rnnkit.tasks.forecast.prepare import Prepared, prepare, stack_windows
+
+
+def forecast_frame(model, prep: Prepared, level: float = 0.8, seed: int = 0) -> pd.DataFrame:
+    """One row per series and future step: series, time, forecast, lo, hi (original units)."""
+    cfg = model.config
+    rows = []
+    for item in prep.items:
+        T = len(item.series)
+        w = stack_windows([(item, T)], cfg.lookback, cfg.horizon)
+        point, lo, hi = (item.scaler.y.inverse(v[0].double().numpy())
+                         for v in model.forecast(w["y"], w["past"], w["fut"], level=level, seed=seed))
+        for k in range(cfg.horizon):
+            rows.append({"series": item.series.name, "time": item.index[T + k], "forecast": point[k],
+                         "lo": lo[k], "hi": hi[k]})
+    return pd.DataFrame(rows)
+
+
+def prepare_for_checkpoint(loaded: LoadedForecaster, data: str | None = None,
+                           frame: pd.DataFrame | None = None) -> Prepared:
+    """The history to forecast from, read as the checkpoint's task config says (`data` replaced)."""
+    cfg = loaded.task.replace(data=data) if data else loaded.task
+    return prepare(cfg, frame, scalers=loaded.scalers, years=loaded.years, whole_history=True)
+
+
+def interval_level(loaded: LoadedForecaster, level: float) -> float:
+    """The level the intervals actually have: q_hi - q_lo with quantiles, else `level`."""
+    mc = loaded.model.config
+    if mc.likelihood == "quantile":
+        return float(np.round(mc.quantiles[-1] - mc.quantiles[0], 6))
+    return level

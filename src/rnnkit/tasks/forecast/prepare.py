@@ -1,0 +1,93 @@
+"""From series to scaled arrays and windows; nothing here reads past a series' training part
+unless asked to (forecasting from a later origin reads only what lies before it).
+
+`Prepared` holds, per series, the scaled target z (T,), scaled past covariates (T, P) and
+known-future covariates (T + H, F) (calendar stamps run H steps past the data, so the
+last origin can be forecast), with the scaler and n_train that made them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from rnnkit.tasks.forecast.config import ForecastConfig
+from rnnkit.tasks.forecast.data import Series, SeriesSet, check_length, read_series, season_of, split_point
+from rnnkit.tasks.forecast.features import SeriesScaler, calendar_features, calendar_years, extend_index
+
+
+@dataclass
+class PreparedSeries:
+    series: Series
+    n_train: int
+    scaler: SeriesScaler
+    z: np.ndarray           # (T,) scaled target
+    past: np.ndarray        # (T, P) scaled past covariates
+    fut: np.ndarray         # (T + H, F) known-future covariates
+    index: pd.Index         # (T + H,) time stamps, the data's and H more
+
+
+@dataclass
+class Prepared:
+    cfg: ForecastConfig
+    data: SeriesSet
+    items: list[PreparedSeries]
+    season: int
+
+    @property
+    def n_future(self) -> int:
+        return self.items[0].fut.shape[1]
+
+    @property
+    def n_past(self) -> int:
+        return self.items[0].past.shape[1]
+
+
+def prepare(cfg: ForecastConfig, frame: pd.DataFrame | None = None, data: SeriesSet | None = None,
+            scalers: dict[str, SeriesScaler] | None = None, years: dict[str, tuple[float, float]] | None = None,
+            n_train: int | None = None, whole_history: bool = False) -> Prepared:
+    """Read (unless `data` is given), split, scale on the training part and add calendar covariates.
+
+    `scalers`/`years` (from a checkpoint) replace fitting; `n_train` overrides cfg.split (refits);
+    `whole_history` makes every series' training part all of it (forecasting past its end).
+    """
+    data = data or read_series(cfg, frame)
+    items = []
+    for s in data.series:
+        n = len(s) if whole_history else n_train if n_train is not None else split_point(s, cfg.split, data.source)
+        check_length(s, n, cfg.lookback, cfg.horizon, data.source)
+        scaler = (scalers or {}).get(s.name) or SeriesScaler.fit(s, n, cfg.scaler)
+        index = extend_index(s.index, data.freq, cfg.horizon)
+        if cfg.calendar:
+            yrs = (years or {}).get(s.name) or calendar_years(s.index, n)
+            fut = calendar_features(index, data.freq, yrs)                     # (T + H, F)
+        else:
+            fut = np.zeros((len(index), 0))
+        items.append(PreparedSeries(s, n, scaler, scaler.y.forward(s.y), scaler.past_forward(s.past), fut, index))
+    return Prepared(cfg, data, items, season_of(data.freq, cfg.season))
+
+
+def window(item: PreparedSeries, origin: int, lookback: int, horizon: int) -> tuple[np.ndarray, ...]:
+    """Inputs of the forecast whose first step is `origin`: y (L,), past (L, P), fut (L + H, F), and
+    the target (H,) where known (NaN past the data)."""
+    s = origin - lookback
+    target = np.full(horizon, np.nan)
+    known = item.z[origin:origin + horizon]
+    target[:len(known)] = known
+    return item.z[s:origin], item.past[s:origin], item.fut[s:origin + horizon], target
+
+
+def stack_windows(item_origins: list[tuple[PreparedSeries, int]], lookback: int, horizon: int) -> dict[str, torch.Tensor]:
+    """A batch of windows as float32 tensors: y (B, L), past (B, L, P), fut (B, L + H, F), target (B, H)."""
+    parts = [window(item, o, lookback, horizon) for item, o in item_origins]
+    names = ("y", "past", "fut", "target")
+    return {n: torch.tensor(np.stack([p[i] for p in parts]), dtype=torch.float32) for i, n in enumerate(names)}
+
+
+def training_origins(prep: Prepared) -> list[tuple[PreparedSeries, int]]:
+    """Every (series, origin) whose lookback and horizon both lie in the training part."""
+    L, H = prep.cfg.lookback, prep.cfg.horizon
+    return [(item, o) for item in prep.items for o in range(L, item.n_train - H + 1)]

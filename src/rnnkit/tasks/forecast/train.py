@@ -1,0 +1,89 @@
+"""Training glue: windows of the training part -> `rnnkit.training.Trainer`.
+
+Every window (lookback L, horizon H) that lies wholly inside a series' training part is a
+training example; all series share one model (a global model). The loss is
+`model.forecast_loss` on window-normalised values. The evaluation the loop runs is the
+same loss over all training windows: nothing after the split is looked at, so a change
+to the future leaves the fitted model unchanged (tests/tasks/forecast/test_leakage.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import pandas as pd
+import torch
+
+from rnnkit.tasks.forecast.config import ForecastConfig, ForecastModelConfig
+from rnnkit.tasks.forecast.features import calendar_years
+from rnnkit.tasks.forecast.model import Forecaster, forecast_loss
+from rnnkit.tasks.forecast.prepare import Prepared, prepare, stack_windows, training_origins
+from rnnkit.training import FitResult, Task, TrainConfig, Trainer
+
+KIND = "forecast"
+
+
+def forecast_model_config(model_cfg: ForecastModelConfig, prep: Prepared) -> dict[str, Any]:
+    """What the checkpoint's `model_config` holds: model, task config, scalers, calendar years."""
+    return {"kind": KIND, "model": model_cfg.to_dict(), "task": prep.cfg.to_dict(),
+            "scalers": {it.series.name: it.scaler.to_dict() for it in prep.items},
+            "years": {it.series.name: list(calendar_years(it.series.index, it.n_train))
+                      for it in prep.items if isinstance(it.series.index, pd.DatetimeIndex)},
+            "freq": prep.data.freq, "season": prep.season}
+
+
+def build_model_config(prep: Prepared, model_kwargs: dict[str, Any]) -> ForecastModelConfig:
+    cfg = prep.cfg
+    return ForecastModelConfig(**{**model_kwargs, "lookback": cfg.lookback, "horizon": cfg.horizon,
+                                  "n_past": prep.n_past, "n_future": prep.n_future})
+
+
+def make_task(model: Forecaster, prep: Prepared, seed: int = 0) -> Task:
+    """The `rnnkit.training.Task` over every training window of `prep`."""
+    cfg = prep.cfg
+    windows = stack_windows(training_origins(prep), cfg.lookback, cfg.horizon)   # all windows, (N, ·)
+    n = windows["y"].shape[0]
+
+    def train_batches(epoch: int) -> Iterator[dict[str, torch.Tensor]]:
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+        for i in range(0, n, cfg.batch_size):
+            idx = order[i:i + cfg.batch_size]
+            yield {k: v[idx] for k, v in windows.items()}
+
+    def loss(m: torch.nn.Module, batch: dict[str, torch.Tensor], state: Any) -> tuple[torch.Tensor, None, int]:
+        o, t = m.training_pair(batch["y"], batch["past"], batch["fut"], batch["target"])
+        return forecast_loss(model.config, o.float(), t), None, int(batch["y"].shape[0])
+
+    def evaluate(m: torch.nn.Module) -> dict[str, float]:
+        device = next(m.parameters()).device
+        w = {k: v.to(device) for k, v in windows.items()}
+        o, t = m.training_pair(w["y"], w["past"], w["fut"], w["target"])
+        return {"loss": float(forecast_loss(model.config, o.float(), t))}
+
+    return Task(model=model, train_batches=train_batches, loss=loss, evaluate=evaluate, metric="loss",
+                lower_is_better=True, unit="win", model_config=forecast_model_config(model.config, prep),
+                steps_per_epoch=-(-n // cfg.batch_size))
+
+
+@dataclass
+class TrainOutcome:
+    fit: FitResult
+    model: Forecaster
+    prep: Prepared
+
+
+def train(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig,
+          frame: pd.DataFrame | None = None, prep: Prepared | None = None) -> TrainOutcome:
+    """Fit a forecaster on the training part of the series `cfg` names (or of `frame`).
+
+    model_kwargs: ForecastModelConfig fields except lookback, horizon, n_past and n_future
+    (taken from cfg and the data). Returns the model (at its last step, in eval mode).
+    """
+    prep = prep or prepare(cfg, frame)
+    model_cfg = build_model_config(prep, model_kwargs)
+    torch.manual_seed(train_cfg.seed)
+    model = Forecaster(model_cfg)
+    fit = Trainer(make_task(model, prep, train_cfg.seed), train_cfg).fit()
+    model.cpu().eval()
+    return TrainOutcome(fit, model, prep)
