@@ -148,7 +148,7 @@ class Trainer:
         self.budget.start()
         try:
             stopped = self._train()
-            self.budget.stop()
+            self.budget.stop()  # the final evaluation and checkpoint are not training
             if stopped != "interrupted" and self._last_eval_step != self.step:
                 self._evaluate()
             self._save(self.last_path)
@@ -268,17 +268,19 @@ class Trainer:
         if early:
             return "early_stopping"
         self.budget.step_done()
-        if self._stop_reason is None and (spent := self.budget.exhausted(self.step)):
+        spent = self.budget.exhausted(self.step)
+        if cfg.max_seconds and ddp.is_distributed():  # each rank has its own clock: all stop at the same step
+            votes = ddp.all_reduce_sum(torch.tensor([float(spent is not None)], device=self.device))
+            spent = spent or ("time budget" if votes.item() > 0 else None)
+        if self._stop_reason is None and spent:
             self.request_stop(spent)
         return self._stop_reason
 
     def _finished(self) -> str | None:
         """Why a restored run has nothing left to do under this config, or None."""
         cfg = self.config
-        if cfg.max_steps and self.step >= cfg.max_steps:
-            return "max_steps"
-        if cfg.max_seconds and self.budget.exhausted(self.step) == "time budget":
-            return "time budget"
+        if spent := self.budget.exhausted(self.step):  # the restored budget, under this config's limits
+            return spent
         if self.epoch >= cfg.epochs:
             return "epochs"
         if cfg.patience and self.bad_evals >= cfg.patience:
