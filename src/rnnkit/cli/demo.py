@@ -17,6 +17,7 @@ from typing import Any
 # task name -> (module with add_flags/run, one-line help)
 DEMOS = {
     "textgen": ("rnnkit.tasks.textgen.demo", "a character LSTM learns Shakespeare in about a minute, then writes"),
+    "classify": ("rnnkit.tasks.classify.demo", "a bidirectional LSTM tells 9 speakers apart (JapaneseVowels) in a minute"),
 }
 DEFAULT = "textgen"
 
