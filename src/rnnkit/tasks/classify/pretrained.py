@@ -6,7 +6,9 @@ vocabulary and ids), its embedding matrix and the weights of its recurrent layer
 encoder must therefore have the language model's cell, sizes and depth
 (`lm_model_fields` reads them off). A bidirectional encoder gets the forward direction
 from the language model (``weight_ih_l0`` …) and keeps its reverse direction
-(``…_reverse``) freshly initialised. Pooling and output layer start fresh.
+(``…_reverse``) freshly initialised; in its layers l > 0 the input weights W_ih act on
+[o_fwd ; o_bwd], so the language model's W_ih fills the o_fwd columns and the o_bwd
+columns start at zero. Pooling and output layer start fresh.
 """
 
 from __future__ import annotations
@@ -46,9 +48,16 @@ def copy_language_model(clf: SequenceClassifier, lm: LoadedModel) -> list[str]:
     copied = ["embedding.weight"]
     mine = dict(clf.rnn.named_parameters())
     for name, w in src.rnn.named_parameters():
-        if name not in mine or mine[name].shape != w.shape:
+        target = mine.get(name)
+        if target is not None and target.shape == w.shape:
+            target.copy_(w)
+        elif target is not None and target.shape == (w.shape[0], 2 * w.shape[1]):
+            # bidirectional layer l > 0 reads [o_fwd ; o_bwd] (2H): the LM's W_ih acts on o_fwd, the
+            # reverse half starts at 0, so the forward stack first computes what the language model did
+            target[:, : w.shape[1]].copy_(w)
+            target[:, w.shape[1]:].zero_()
+        else:
             raise ValueError(f"--init-from: the language model's {name} {tuple(w.shape)} has no counterpart "
                              f"in the classifier's encoder")
-        mine[name].copy_(w)
         copied.append(f"rnn.{name}")
     return copied
