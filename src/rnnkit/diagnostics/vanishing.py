@@ -231,7 +231,9 @@ class _Problem:
         return adding_problem(n, self.delay, generator=gen)
 
     def loss(self, model, b) -> torch.Tensor:
-        out = model(b.x)  # (read_steps, B, O)
+        return self._loss(model(b.x), b)  # model: (T, B, I) -> (read_steps, B, O)
+
+    def _loss(self, out: torch.Tensor, b) -> torch.Tensor:
         if self.cfg.task == "copy":
             return F.cross_entropy(out.reshape(-1, self.output_size), b.y.reshape(-1))
         return ((out[-1, :, 0] - b.y) ** 2).mean()  # MSE of the sum
@@ -240,9 +242,9 @@ class _Problem:
     def evaluate(self, model, b) -> tuple[float, float]:
         """(loss, accuracy) on batch `b`, in eval mode."""
         model.eval()
-        loss = float(self.loss(model, b))
         out = model(b.x)  # (read_steps, B, O)
         model.train()
+        loss = float(self._loss(out, b))
         if self.cfg.task == "copy":
             return loss, float((out.argmax(-1) == b.y).double().mean())
         return loss, float(((out[-1, :, 0] - b.y).abs() < ADDING_TOLERANCE).double().mean())
