@@ -160,7 +160,7 @@ class Trainer:
         if stopped == "interrupted" and self.is_main:
             print(f"interrupted at step {self.step}; checkpoint saved to {self.last_path}; "
                   f"continue with resume=True (--resume)")
-        self._plot()
+        self._plot(final=True)
         return self._result(stopped)
 
     def _result(self, stopped: str) -> FitResult:
@@ -296,6 +296,7 @@ class Trainer:
 
     # ----------------------------------------------------- evaluation, early stopping
     _last_eval_step = -1
+    _last_plot = -math.inf
 
     def _evaluate_and_save(self) -> bool:
         """Evaluate, keep best.pt, write last.pt when due; True when early stopping says stop."""
@@ -343,10 +344,15 @@ class Trainer:
             return value < self.best_metric - delta
         return value > self.best_metric + delta
 
-    def _plot(self) -> None:
-        if self.is_main and self.config.plot:
-            plot_curves(self.log.records, self.run_dir / "curves.png", self.task.metric,
-                        self.config.log_every, self.config.clip_norm)
+    PLOT_EVERY_SECONDS = 30.0  # during training, redraw curves.png at most this often (drawing takes ~0.5 s)
+
+    def _plot(self, final: bool = False) -> None:
+        now = time.perf_counter()
+        if not (self.is_main and self.config.plot) or (not final and now - self._last_plot < self.PLOT_EVERY_SECONDS):
+            return
+        plot_curves(self.log.records, self.run_dir / "curves.png", self.task.metric,
+                    self.config.log_every, self.config.clip_norm)
+        self._last_plot = now
 
     # ------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
