@@ -63,7 +63,7 @@ class TrainConfig(Config):
     run_dir: str = option("runs/default", "directory for config, metrics, plots and checkpoints")
     log_every: int = option(10, "steps between progress-bar updates and train-loss averages, >= 1")
     progress: bool = option(True, "show a progress bar (rank 0 only)")
-    plot: bool = option(True, "write curves.png at every evaluation and at the end")
+    plot: bool = option(True, "write curves.png at evaluations (at most every 30 s) and at the end")
     device: str = option("auto", "auto (cuda when present), cpu or cuda")
     precision: str = option("fp32", (
         "fp32; bf16: forward pass under torch.autocast in bfloat16, weights, gradients and optimiser "
