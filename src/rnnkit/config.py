@@ -99,6 +99,14 @@ def check_bool(name: str, value: Any) -> None:
         raise TypeError(f"{name}: expected True or False, got {type(value).__name__} {value!r}")
 
 
+def check_each(name: str, values: Any, check: Any) -> None:
+    """A non-empty tuple whose every item passes ``check(name, item)``."""
+    if not isinstance(values, tuple | list) or not values:
+        raise ValueError(f"{name}: expected one value or more, got {values!r}")
+    for v in values:
+        check(name, v)
+
+
 def check_text(name: str, value: Any) -> None:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{name}: expected a non-empty string, got {value!r}")

@@ -31,7 +31,8 @@ def test_vanishing_small_run_has_every_cell_delay_and_seed():
     assert all(v.shape == (2, 2) for v in loss.values())  # (delays, seeds)
     r = res.run("lstm", 6, seed=1)
     assert r.grad_init.shape == (6,) and np.all(r.grad_init > 0)
-    assert r.train_loss.shape == (3,) and 0.0 <= r.accuracy <= 1.0
+    assert r.train_loss.shape == (3,)
+    assert r.accuracy * 16 == round(r.accuracy * 16)  # a share of the 16 evaluation sequences
     assert res.run("gru", 3, seed=0).eval_loss != res.run("gru", 3, seed=1).eval_loss  # seeds differ
     table = format_table(res)
     assert table.count("\n") == 2 + 2 * 3 - 1 and "| 6 | lstm | chrono | 0.01 | 1 |" in table
@@ -67,18 +68,22 @@ def test_per_cell_settings_and_override():
 
 
 @pytest.mark.parametrize("kw,msg", [
-    ({"delays": (-5,)}, "delays: each must be a positive integer >= 2 for the adding problem, got -5"),
-    ({"task": "sort"}, "task must be one of copy, adding, got 'sort'"),
-    ({"cells": ("lstm", "tcn")}, "cells: each must be one of lstm, gru, rnn_tanh, rnn_relu, got 'tcn'"),
-    ({"lr": 0}, r"lr must be a number > 0 or None \(each cell's own\), got 0"),
-    ({"seeds": ()}, "seeds must name at least one value, got none"),
-    ({"seeds": (0, -1)}, "seeds: each must be a non-negative integer, got -1"),
-    ({"init": "glorot"}, "init must be one of xavier, he, torch, chrono, got 'glorot'"),
-    ({"forget_bias": "1"}, "forget_bias must be a number or None, got '1'"),
+    ({"delays": (-5,)}, "delays: expected an int >= 2, got -5"),
+    ({"task": "sort"}, "task: expected one of copy, adding, got 'sort'"),
+    ({"cells": ("lstm", "tcn")}, "cells: expected one of lstm, gru, rnn_tanh, rnn_relu, got 'tcn'"),
+    ({"lr": 0}, r"lr: expected a number in \(0.0, inf\), got 0"),
+    ({"seeds": ()}, r"seeds: expected one value or more, got \(\)"),
+    ({"seeds": (0, -1)}, "seeds: expected an int >= 0, got -1"),
+    ({"init": "glorot"}, "init: expected one of xavier, he, torch, chrono, got 'glorot'"),
 ])
 def test_vanishing_config_errors(kw, msg):
     with pytest.raises(ValueError, match=msg):
         VanishingConfig(**kw)
+
+
+def test_vanishing_config_types():
+    with pytest.raises(TypeError, match="forget_bias: expected a number, got str '1'"):
+        VanishingConfig(forget_bias="1")
 
 
 def test_clipping_config_errors():

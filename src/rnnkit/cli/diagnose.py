@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rnnkit.cli.flags import add_config_flags, config_from_args
 from rnnkit.diagnostics.clipping import ClippingConfig
-from rnnkit.layers.factory import CELL_NAMES
+from rnnkit.diagnostics.vanishing import VanishingConfig
 
 CLIPPING_FIELDS = ("cell", "radius", "length", "steps", "batch_size", "hidden_size", "lr", "clip_norm", "seed")
 
@@ -61,71 +61,25 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def _vanishing_parser(sub) -> None:
-    from rnnkit.core.init import SCHEMES
-    from rnnkit.diagnostics.vanishing import CELL_SETTINGS, VanishingConfig
+VANISHING_FIELDS = ("task", "delays", "cells", "seeds", "steps", "batch_size", "hidden_size", "lr", "clip_norm",
+                    "schedule", "init", "forget_bias", "symbols")
 
-    d = VanishingConfig()
+
+def _vanishing_parser(sub) -> None:
+    from rnnkit.diagnostics.vanishing import CELL_SETTINGS
+
     own = ", ".join(f"{c} {s.lr:g}/{s.clip_norm:g}" for c, s in CELL_SETTINGS.items())
     v = sub.add_parser("vanishing", help="train RNN-tanh, LSTM and GRU on a long-range task with the same steps, "
                                          "batch and hidden size; draw the test loss or accuracy against delay "
                                          "(seeds as error bars), every run's loss curve and the gradients through "
-                                         "time at initialisation and after training")
-    v.add_argument("--delay", type=_positive_int("--delay"), nargs="+", default=list(d.delays),
-                   help="delays to test (adding: sequence length; copy: steps to remember) "
-                        f"(default: {' '.join(map(str, d.delays))})")
-    v.add_argument("--task", choices=("adding", "copy"), default=d.task,
-                   help=f"long-range task; adding reports MSE and accuracy within 0.04 (default: {d.task})")
-    v.add_argument("--cells", nargs="+", choices=CELL_NAMES, default=list(d.cells),
-                   help=f"cells to compare (default: {' '.join(d.cells)})")
-    v.add_argument("--seeds", "--seed", type=_non_negative_int("--seeds"), nargs="+", default=list(d.seeds),
-                   help="seeds of weights and data, one run each; the plot draws their spread "
-                        f"(default: {' '.join(map(str, d.seeds))})")
-    v.add_argument("--steps", type=_positive_int("--steps"), default=d.steps,
-                   help=f"training steps per cell, delay and seed, the same for every cell (default: {d.steps})")
-    v.add_argument("--batch-size", type=_positive_int("--batch-size"), default=d.batch_size,
-                   help=f"sequences per batch (default: {d.batch_size})")
-    v.add_argument("--hidden-size", type=_positive_int("--hidden-size"), default=d.hidden_size,
-                   help=f"hidden units (default: {d.hidden_size})")
-    v.add_argument("--lr", type=_positive_float("--lr"), default=None,
-                   help=f"Adam learning rate of every cell (default: each cell's own lr/clip: {own})")
-    v.add_argument("--clip-norm", type=_positive_float("--clip-norm"), default=None,
-                   help="gradient clipping by global norm for every cell (default: each cell's own)")
-    v.add_argument("--init", choices=SCHEMES, default=d.init,
-                   help="initialisation; chrono: gate biases log U(1, T-1) for LSTM/GRU (Tallec & Ollivier 2018), "
-                        f"xavier for the gateless RNN (default: {d.init})")
-    v.add_argument("--forget-bias", type=float, default=None,
-                   help="keep-gate bias (LSTM f, GRU z) with --init xavier or he (default: the layer's, LSTM 1, GRU 0)")
-    v.add_argument("--symbols", type=_positive_int("--symbols"), default=d.symbols,
-                   help=f"copy task: symbols to remember (default: {d.symbols})")
+                                         "time at initialisation and after training",
+                       description=f"Each cell trains with its own lr/clip unless --lr/--clip-norm say otherwise "
+                                   f"({own}). --delay and --seed abbreviate --delays and --seeds.")
+    add_config_flags(v, VanishingConfig, VANISHING_FIELDS)
     v.add_argument("--threads", type=_positive_int("--threads"), default=1,
                    help="torch threads; these small models run fastest on 1 (default: 1)")
     _common(v, "vanishing")
     v.set_defaults(func=run)
-
-
-def _non_negative_int(flag: str):
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} must be a non-negative integer, got {text!r}") from None
-        if v < 0:
-            raise argparse.ArgumentTypeError(f"{flag} must be a non-negative integer, got {v}")
-        return v
-    return parse
-
-
-def _positive_float(flag: str):
-    def parse(text: str) -> float:
-        try:
-            v = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} must be a number > 0, got {text!r}") from None
-        if not v > 0:
-            raise argparse.ArgumentTypeError(f"{flag} must be a number > 0, got {v:g}")
-        return v
-    return parse
 
 
 def _common(p: argparse.ArgumentParser, name: str) -> None:
@@ -143,14 +97,11 @@ def run(args: argparse.Namespace) -> int:
 def _vanishing(args) -> int:
     import torch
 
-    from rnnkit.diagnostics import VanishingConfig, format_table, run_vanishing
+    from rnnkit.diagnostics import format_table, run_vanishing
     from rnnkit.diagnostics.plots import plot_vanishing
 
     torch.set_num_threads(args.threads)
-    cfg = VanishingConfig(task=args.task, delays=tuple(args.delay), cells=tuple(args.cells), seeds=tuple(args.seeds),
-                          steps=args.steps, batch_size=args.batch_size, hidden_size=args.hidden_size, lr=args.lr,
-                          clip_norm=args.clip_norm, init=args.init, forget_bias=args.forget_bias,
-                          symbols=args.symbols)
+    cfg = config_from_args(VanishingConfig, args, VANISHING_FIELDS)
     metric = "MSE" if cfg.task == "adding" else "cross-entropy"
 
     def report(r) -> None:

@@ -64,10 +64,6 @@ class SequenceModel(nn.Module):
         if forget_bias is not None:
             layer_kwargs["forget_bias"] = forget_bias
         self.rnn = make_layer(cell, input_size, hidden_size, init=init, engine=engine, **layer_kwargs)
-        if cell == "gru" and forget_bias is not None and self.rnn.forget_bias != forget_bias:
-            # make_layer passes forget_bias to the LSTM only; the GRU's b_z takes it here
-            self.rnn.forget_bias = forget_bias
-            self.rnn.reset_parameters()
         self.head = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: Tensor) -> Tensor:

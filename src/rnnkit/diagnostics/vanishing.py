@@ -28,7 +28,7 @@ Protocol (the defaults; each can be overridden):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -39,7 +39,8 @@ from rnnkit.data.synthetic import ADDING_TOLERANCE, adding_problem, copy_input_s
 from rnnkit.diagnostics._models import SequenceModel
 from rnnkit.diagnostics.gradients import gradient_through_time
 from rnnkit.diagnostics.train import train_steps
-from rnnkit.layers.factory import CELL_NAMES
+from rnnkit.config import Config, check_choice, check_each, check_int, check_number, option
+from rnnkit.layers.factory import check_cell
 
 TASKS = ("copy", "adding")
 ADDING_TRIVIAL_MSE = 1.0 / 6.0  # always answering 1: E[(u1 + u2 - 1)^2] = Var(u1 + u2) = 2/12
@@ -69,65 +70,45 @@ CELL_SETTINGS = {
 }
 
 
-def _h(text: str) -> dict:
-    return {"help": text}
-
-
 @dataclass(frozen=True)
-class VanishingConfig:
-    task: str = field(default="adding", metadata=_h("long-range task: adding or copy (memory)"))
-    delays: tuple[int, ...] = field(default=(50, 100, 200), metadata=_h(
-        "delays to test; adding: sequence length; copy: steps between the symbols and their recall"))
-    cells: tuple[str, ...] = field(default=("rnn_tanh", "lstm", "gru"), metadata=_h("cells to compare"))
-    seeds: tuple[int, ...] = field(default=(0,), metadata=_h("seeds of weights and data; one run per seed"))
-    steps: int = field(default=600, metadata=_h("training steps per cell, delay and seed (the same for all)"))
-    batch_size: int = field(default=32, metadata=_h("sequences per training batch"))
-    hidden_size: int = field(default=64, metadata=_h("hidden units of every cell"))
-    lr: float | None = field(default=None, metadata=_h(
-        "Adam learning rate of every cell; None: each cell's own (CELL_SETTINGS)"))
-    clip_norm: float | None = field(default=None, metadata=_h(
+class VanishingConfig(Config):
+    task: str = option("adding", "long-range task: adding or copy (memory)")
+    delays: tuple[int, ...] = option((50, 100, 200), (
+        "delays to test; adding: sequence length (>= 2); copy: steps between the symbols and their recall"))
+    cells: tuple[str, ...] = option(("rnn_tanh", "lstm", "gru"), "cells to compare")
+    seeds: tuple[int, ...] = option((0,), "seeds of weights and data, one run each; the plot draws their spread")
+    steps: int = option(600, "training steps per cell, delay and seed (the same for every cell)")
+    batch_size: int = option(32, "sequences per training batch")
+    hidden_size: int = option(64, "hidden units of every cell")
+    lr: float | None = option(None, "Adam learning rate of every cell; None: each cell's own (CELL_SETTINGS)")
+    clip_norm: float | None = option(None, (
         "gradient clipping by global norm for every cell; None: each cell's own (CELL_SETTINGS)"))
-    schedule: str = field(default="none", metadata=_h(
-        "learning-rate schedule of the training loop: none (constant) or cosine (to 0 over the steps)"))
-    init: str = field(default="chrono", metadata=_h(
-        "initialisation: chrono (gate biases log U(1, T-1); the vanilla RNN, gateless, takes xavier), "
-        "xavier, he or torch"))
-    forget_bias: float | None = field(default=None, metadata=_h(
+    schedule: str = option("none", "learning-rate schedule: none (constant) or cosine (to 0 over the steps)")
+    init: str = option("chrono", (
+        "initialisation: chrono (gate biases log U(1, T-1), Tallec & Ollivier 2018; the gateless RNN takes "
+        "xavier), xavier, he or torch"))
+    forget_bias: float | None = option(None, (
         "keep-gate bias (LSTM f, GRU z) under init xavier/he; None: the layer's default (LSTM 1, GRU 0)"))
-    symbols: int = field(default=1, metadata=_h("copy task: symbols to remember"))
-    alphabet: int = field(default=8, metadata=_h("copy task: symbols to choose from"))
-    eval_size: int = field(default=1000, metadata=_h("fresh sequences for the evaluation"))
+    symbols: int = option(1, "copy task: symbols to remember")
+    alphabet: int = option(8, "copy task: symbols to choose from, >= 2")
+    eval_size: int = option(1000, "fresh sequences for the evaluation")
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
-        self._check_list("delays", self.delays, lambda d: _is_int(d, 2 if self.task == "adding" else 1),
-                         "a positive integer" + (" >= 2 for the adding problem" if self.task == "adding" else ""))
-        self._check_list("cells", self.cells, lambda c: c in CELL_NAMES, f"one of {', '.join(CELL_NAMES)}")
-        self._check_list("seeds", self.seeds, lambda s: _is_int(s, 0), "a non-negative integer")
+        check_choice("task", self.task, TASKS)
+        shortest = 2 if self.task == "adding" else 1
+        check_each("delays", self.delays, lambda n, d: check_int(n, d, shortest))
+        check_each("cells", self.cells, lambda n, c: check_cell(c, n))
+        check_each("seeds", self.seeds, lambda n, v: check_int(n, v, 0))
         for name in ("steps", "batch_size", "hidden_size", "symbols", "eval_size"):
-            if not _is_int(getattr(self, name), 1):
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
-        if not _is_int(self.alphabet, 2):
-            raise ValueError(f"alphabet must be an integer >= 2, got {self.alphabet!r}")
+            check_int(name, getattr(self, name), 1)
+        check_int("alphabet", self.alphabet, 2)
         for name in ("lr", "clip_norm"):
-            v = getattr(self, name)
-            if v is not None and not (_is_number(v) and v > 0):
-                raise ValueError(f"{name} must be a number > 0 or None (each cell's own), got {v!r}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
-        if self.init not in SCHEMES:
-            raise ValueError(f"init must be one of {', '.join(SCHEMES)}, got {self.init!r}")
-        if self.forget_bias is not None and not _is_number(self.forget_bias):
-            raise ValueError(f"forget_bias must be a number or None, got {self.forget_bias!r}")
-
-    @staticmethod
-    def _check_list(name: str, values: tuple, ok, expected: str) -> None:
-        if not values:
-            raise ValueError(f"{name} must name at least one value, got none")
-        for v in values:
-            if not ok(v):
-                raise ValueError(f"{name}: each must be {expected}, got {v!r}")
+            if getattr(self, name) is not None:
+                check_number(name, getattr(self, name), lo=0.0, lo_open=True)
+        check_choice("schedule", self.schedule, SCHEDULES)
+        check_choice("init", self.init, SCHEMES)
+        if self.forget_bias is not None:
+            check_number("forget_bias", self.forget_bias)
 
     def settings(self, cell: str) -> CellSettings:
         """The learning rate and clip `cell` trains with: the config's, else the cell's own."""
@@ -152,14 +133,6 @@ class VanishingConfig:
     def trivial_loss(self) -> float:
         """Loss of the best input-blind answer: 1/6 (MSE, always 1) for adding; ln(alphabet) for copy."""
         return ADDING_TRIVIAL_MSE if self.task == "adding" else float(np.log(self.alphabet))
-
-
-def _is_int(v: object, lo: int) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v >= lo
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
 
 
 @dataclass

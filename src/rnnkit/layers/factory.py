@@ -25,12 +25,12 @@ def check_cell(cell: Any, name: str = "cell") -> None:
 def make_layer(cell: str, input_size: int, hidden_size: int, **kwargs: Any) -> RecurrentLayer:
     """An rnnkit layer from a cell name; `kwargs` go to the layer (num_layers, bidirectional, init, …).
 
-    ``forget_bias`` applies to the LSTM only and is dropped for the other cells.
+    ``forget_bias``, the keep gate's bias (LSTM f, GRU z), is dropped for the gateless RNN.
     """
     check_cell(cell)
     if cell == "lstm":
         return LSTM(input_size, hidden_size, **kwargs)
-    kwargs.pop("forget_bias", None)
     if cell == "gru":
         return GRU(input_size, hidden_size, **kwargs)
+    kwargs.pop("forget_bias", None)
     return RNN(input_size, hidden_size, nonlinearity=cell[4:], **kwargs)
