@@ -18,6 +18,7 @@ STRATEGIES = ("direct", "recursive")
 LIKELIHOODS = ("none", "quantile", "gaussian")
 SCALERS = ("minmax", "standard", "none")
 MISSING = ("error", "interpolate")
+WINDOW_NORMS = ("none", "shift", "scale")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class ForecastConfig(Config):
     scaler: str = option("minmax", "per-series scaling fitted on the training part: minmax, standard or none")
     season: int = option(0, "seasonal period for seasonal naive, ETS and MASE; 0: from the frequency")
     batch_size: int = option(32, "windows per training batch, >= 1")
+    calibrate: int = option(0, (
+        "calibrate the prediction intervals (split conformal): fit once more without the last this many "
+        "training points, measure how far its intervals miss them, widen the final model's intervals by "
+        "that much; 0: off"))
 
     def __post_init__(self) -> None:
         for name in ("data", "split"):
@@ -62,6 +67,7 @@ class ForecastConfig(Config):
         check_int("horizon", self.horizon, 1)
         check_int("season", self.season, 0)
         check_int("batch_size", self.batch_size, 1)
+        check_int("calibrate", self.calibrate, 0)
 
 
 @dataclass(frozen=True)
@@ -79,9 +85,13 @@ class ForecastModelConfig(Config):
         "none (mean squared error, point forecasts), quantile (pinball loss at `quantiles`) or gaussian "
         "(negative log-likelihood of a normal): the last two give prediction intervals"))
     quantiles: tuple[float, ...] = option((0.1, 0.5, 0.9), "quantiles of likelihood=quantile; must hold 0.5")
-    window_norm: bool = option(True, (
-        "normalise each window by its lookback mean and standard deviation (and undo it on the output), "
-        "so that a level never seen in training is still forecast in familiar units"))
+    window_norm: str = option("none", (
+        "per-window normalisation from the lookback (undone on the output): none; shift (subtract its mean, "
+        "so a level never seen in training is forecast as a shift of familiar shapes); scale (subtract the "
+        "mean and divide by the standard deviation, RevIN)"))
+    highway: bool = option(True, (
+        "direct strategy: add a linear map of the (normalised) lookback window to every output, "
+        "an autoregressive 'highway' beside the recurrent encoder (LSTNet, Lai et al. 2018)"))
     lookback: int = option(24, "past steps the encoder reads, >= 1")
     horizon: int = option(6, "steps forecast, >= 1")
     n_past: int = option(0, "past covariates per step, >= 0")
@@ -94,7 +104,8 @@ class ForecastModelConfig(Config):
         check_number("dropout", self.dropout, lo=0.0, hi=1.0, hi_open=True)
         check_choice("strategy", self.strategy, STRATEGIES)
         check_choice("likelihood", self.likelihood, LIKELIHOODS)
-        check_bool("window_norm", self.window_norm)
+        check_choice("window_norm", self.window_norm, WINDOW_NORMS)
+        check_bool("highway", self.highway)
         for name, lo in (("lookback", 1), ("horizon", 1), ("n_past", 0), ("n_future", 0)):
             check_int(name, getattr(self, name), lo)
         qs = self.quantiles

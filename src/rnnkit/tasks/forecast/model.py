@@ -7,12 +7,14 @@ O outputs per step (1, Q quantiles, or Gaussian mean and scale). Inputs are scal
 Window normalisation (``window_norm``), per window, from the lookback only:
 
     μ = mean(y_{1..L}),  σ = sqrt(var(y_{1..L}) + ε),  ỹ_t = (y_t - μ) / σ,  ŷ_t = μ + σ·(model output)
+    ("scale"; "shift" keeps σ = 1, "none" also μ = 0)
 
 Direct (all H steps at once, from the last encoder state):
 
     x_t = [ỹ_t, p_t, f_t]                         # (B, L, 1 + P + F)
     h_t = RNN(x_t, h_{t-1});  h = h_L             # (B, D), any rnnkit cell
     o   = W [h, f_{L+1}, …, f_{L+H}] + b          # (B, H·O) -> (B, H, O)
+    o  += A ỹ_{1..L}                              # with highway: a linear autoregression, (B, H·O)
 
 Recursive (one step ahead, fed back, as Darts' RNNModel):
 
@@ -46,15 +48,22 @@ class Forecaster(nn.Module):
                               dropout=cfg.dropout if cfg.num_layers > 1 else 0.0)
         if recursive:
             self.head = nn.Linear(cfg.hidden_size, cfg.n_outputs)
+            self.highway = None
         else:
             self.head = nn.Linear(cfg.hidden_size + cfg.horizon * cfg.n_future, cfg.horizon * cfg.n_outputs)
+            self.highway = nn.Linear(cfg.lookback, cfg.horizon * cfg.n_outputs, bias=False) if cfg.highway else None
+        # split-conformal widening of the interval per horizon step, in scaled units (calibrate.py); 0: none
+        self.register_buffer("interval_margin", torch.zeros(cfg.horizon))
 
     # ---------------------------------------------------------------- shared
     def window_stats(self, y: Tensor) -> tuple[Tensor, Tensor]:
         """μ, σ of each lookback window: (B, 1) each (0 and 1 without window_norm)."""
-        if not self.config.window_norm:
+        mode = self.config.window_norm
+        if mode == "none":
             return torch.zeros_like(y[:, :1]), torch.ones_like(y[:, :1])
         mu = y.mean(dim=1, keepdim=True)
+        if mode == "shift":
+            return mu, torch.ones_like(mu)
         return mu, (y.var(dim=1, unbiased=False, keepdim=True) + EPS).sqrt()
 
     def direct(self, yn: Tensor, past: Tensor, fut: Tensor) -> Tensor:
@@ -64,7 +73,22 @@ class Forecaster(nn.Module):
         x = torch.cat([yn[..., None], past, fut[:, :L]], dim=-1)             # (B, L, 1 + P + F)
         out, _ = self.rnn(x)                                                  # (B, L, D)
         z = torch.cat([out[:, -1], fut[:, L:].flatten(1)], dim=-1)            # (B, D + H·F)
-        return self.head(z).view(-1, cfg.horizon, cfg.n_outputs)              # (B, H, O)
+        o = self.head(z)                                                      # (B, H·O)
+        if self.highway is not None:
+            o = o + self.highway(yn)                                          # (B, H·O)
+        return self.ordered(o.view(-1, cfg.horizon, cfg.n_outputs))           # (B, H, O)
+
+    def ordered(self, o: Tensor) -> Tensor:
+        """Quantile outputs that cannot cross: the median as it comes, then the others stepped away
+        from it by softplus gaps, q_{j+1} = q_j + softplus(o_{j+1}) above, q_{j-1} = q_j - softplus(o_{j-1})
+        below. Other likelihoods pass unchanged."""
+        if self.config.likelihood != "quantile" or o.shape[-1] == 1:
+            return o
+        m = self.config.quantiles.index(0.5)
+        med = o[..., m:m + 1]
+        up = med + torch.cumsum(F.softplus(o[..., m + 1:]), dim=-1)
+        down = med - torch.cumsum(F.softplus(o[..., :m].flip(-1)), dim=-1).flip(-1)
+        return torch.cat([down, med, up], dim=-1)
 
     def training_pair(self, y: Tensor, past: Tensor, fut: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
         """(normalised outputs, normalised targets) that the loss compares: (B, K, O) and (B, K)."""
@@ -75,7 +99,7 @@ class Forecaster(nn.Module):
         full = torch.cat([yn, tn], dim=1)                                     # (B, L + H)
         x = torch.cat([full[:, :-1, None], fut[:, 1:]], dim=-1)               # (B, L + H - 1, 1 + F)
         out, _ = self.rnn(x)                                                  # (B, L + H - 1, D)
-        return self.head(out), full[:, 1:]                                    # (B, L + H - 1, O), (B, L + H - 1)
+        return self.ordered(self.head(out)), full[:, 1:]                      # (B, L + H - 1, O), (B, L + H - 1)
 
     # ------------------------------------------------------------ forecasting
     @torch.no_grad()
@@ -92,7 +116,8 @@ class Forecaster(nn.Module):
             point, lo, hi = self.read_outputs(self.direct(yn, past, fut), level)
         else:
             point, lo, hi = self.recursive(yn, fut, level, samples, seed)
-        return mu + sd * point, mu + sd * lo, mu + sd * hi
+        margin = self.interval_margin                                          # (H,)
+        return mu + sd * point, mu + sd * lo - margin, mu + sd * hi + margin
 
     def read_outputs(self, o: Tensor, level: float) -> tuple[Tensor, Tensor, Tensor]:
         """(point, lo, hi) from normalised outputs o (B, H, O)."""
@@ -117,7 +142,7 @@ class Forecaster(nn.Module):
         fut = fut.repeat_interleave(paths, 0)                                 # (B·S, L + H, F)
         x = torch.cat([yn[..., None], fut[:, 1:L + 1]], dim=-1)               # (B·S, L, 1 + F)
         out, state = self.rnn(x)
-        o = self.head(out[:, -1])                                             # (B·S, O)
+        o = self.ordered(self.head(out[:, -1]))                               # (B·S, O)
         steps = []
         for k in range(cfg.horizon):
             steps.append(o)
@@ -126,7 +151,7 @@ class Forecaster(nn.Module):
                 break
             x = torch.cat([nxt[:, None], fut[:, L + k + 1]], dim=-1)[:, None]  # (B·S, 1, 1 + F)
             out, state = self.rnn(x, state)
-            o = self.head(out[:, -1])
+            o = self.ordered(self.head(out[:, -1]))
         o = torch.stack(steps, dim=1)                                         # (B·S, H, O)
         if cfg.likelihood != "gaussian":
             return self.read_outputs(o, level)

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import pandas as pd
 import torch
 
+from rnnkit.tasks.forecast.calibrate import calibrate
 from rnnkit.tasks.forecast.config import ForecastConfig, ForecastModelConfig
 from rnnkit.tasks.forecast.features import calendar_years
 from rnnkit.tasks.forecast.model import Forecaster, forecast_loss
@@ -78,12 +79,27 @@ def train(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainCon
     """Fit a forecaster on the training part of the series `cfg` names (or of `frame`).
 
     model_kwargs: ForecastModelConfig fields except lookback, horizon, n_past and n_future
-    (taken from cfg and the data). Returns the model (at its last step, in eval mode).
+    (taken from cfg and the data). With cfg.calibrate > 0 a first fit without the last
+    cfg.calibrate training points calibrates the intervals (`calibrate.py`). Returns the
+    model (at its last step, on the CPU, in eval mode).
     """
     prep = prep or prepare(cfg, frame)
     model_cfg = build_model_config(prep, model_kwargs)
+    margin = None
+    if prep.cfg.calibrate:
+        level = model_cfg.quantiles[-1] - model_cfg.quantiles[0] if model_cfg.likelihood == "quantile" else 0.8
+        sub = train_cfg.replace(run_dir=f"{train_cfg.run_dir}/calibration", progress=False)
+        margin = calibrate(prep, lambda p: fit_model(model_cfg, p, sub).model, level)
+    return fit_model(model_cfg, prep, train_cfg, margin)
+
+
+def fit_model(model_cfg: ForecastModelConfig, prep: Prepared, train_cfg: TrainConfig,
+              margin: Any = None) -> TrainOutcome:
+    """One fit through the training loop; `margin` (H,) is stored in the model (and its checkpoints)."""
     torch.manual_seed(train_cfg.seed)
     model = Forecaster(model_cfg)
+    if margin is not None:
+        model.interval_margin.copy_(torch.as_tensor(margin, dtype=torch.float32))
     fit = Trainer(make_task(model, prep, train_cfg.seed), train_cfg).fit()
     model.cpu().eval()
     return TrainOutcome(fit, model, prep)

@@ -1,0 +1,128 @@
+"""AirPassengers on Darts' own protocol: rnnkit's forecaster against Darts' RNNModel, same run.
+
+Protocol (Darts' RNN example notebook): split after 1959-01-01; min-max scaling fitted on the
+training part; covariates: scaled year and month one-hot; historical forecasts from January
+1959, horizon 6, no refitting, the last point of each forecast; MAPE on the original scale.
+Darts: RNNModel(LSTM, hidden_dim 20, input_chunk_length 14, training_length 20, batch 16,
+300 epochs, Adam lr 1e-3), fitted without a validation series and scored with its final
+weights (the notebook reloads the checkpoint that was best on the test period, which is
+selection on the test windows, so it is not done here). Training time: wall-clock of each
+library's fit call, one torch thread each, in this process (after one throw-away optimiser
+has imported torch._dynamo, which both libraries' first optimiser would otherwise pay).
+
+    MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=100000000000 MALLOC_TOP_PAD_=268435456 \\
+        /tmp/darts-venv/bin/python benchmarks/forecast_vs_darts.py --seeds 0 1 2
+
+Darts is a benchmark-only dependency; without it the script says how to install it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+
+from rnnkit.tasks.forecast.backtest import backtest
+from rnnkit.tasks.forecast.datasets import load_named
+from rnnkit.tasks.forecast.evaluate import mape
+from rnnkit.tasks.forecast.presets import AIRPASSENGERS
+from rnnkit.tasks.forecast.train import train
+
+SPLIT = "1959-01-01"
+PIP_LINE = ("pip install 'darts[torch]'   (after torch==2.13.0 is installed, so that pip keeps the CPU build; "
+            "best in a venv made with --system-site-packages)")
+
+
+def darts_run(seed: int) -> tuple[float, float]:
+    """(fit seconds, MAPE %) of Darts' RNNModel on the protocol."""
+    from darts import TimeSeries
+    from darts.dataprocessing.transformers import Scaler
+    from darts.models import RNNModel
+    from darts.utils.timeseries_generation import datetime_attribute_timeseries
+
+    air = load_named("airpassengers")
+    series = TimeSeries.from_times_and_values(pd.DatetimeIndex(air["time"], freq="MS"),
+                                              air["passengers"].to_numpy(np.float32))
+    train_part, _ = series.split_after(pd.Timestamp(SPLIT))
+    scaler = Scaler()
+    train_scaled = scaler.fit_transform(train_part)
+    series_scaled = scaler.transform(series)
+    year = datetime_attribute_timeseries(pd.date_range(start=series.start_time(), freq="MS", periods=1000),
+                                         attribute="year", one_hot=False)
+    year = Scaler().fit_transform(year)
+    covariates = year.stack(datetime_attribute_timeseries(year, attribute="month", one_hot=True)).astype(np.float32)
+    model = RNNModel(model="LSTM", hidden_dim=20, dropout=0, batch_size=16, n_epochs=300,
+                     optimizer_kwargs={"lr": 1e-3}, random_state=seed, training_length=20, input_chunk_length=14,
+                     force_reset=True, save_checkpoints=False,
+                     pl_trainer_kwargs={"accelerator": "cpu", "enable_progress_bar": False,
+                                        "enable_model_summary": False, "logger": False})
+    t0 = time.perf_counter()
+    model.fit(train_scaled, future_covariates=covariates, verbose=False)
+    seconds = time.perf_counter() - t0
+    back = model.historical_forecasts(series_scaled, future_covariates=covariates, start=pd.Timestamp(SPLIT),
+                                      forecast_horizon=6, retrain=False, last_points_only=True, verbose=False)
+    back = scaler.inverse_transform(back)
+    actual = series.slice_intersect(back)
+    return seconds, mape(actual.values().ravel().astype(np.float64), back.values().ravel().astype(np.float64))
+
+
+def rnnkit_run(seed: int) -> tuple[float, float, float, int, float]:
+    """(fit seconds, MAPE %, 80 % interval coverage %, scored points, calibration seconds) of rnnkit.
+
+    The timed fit is the point model alone, like Darts' fit; the intervals come from the preset's
+    run with calibrate=24 (a second fit on all but the last 24 training months, timed apart).
+    Calibration does not touch the final model, so both runs give the same point forecasts."""
+    p = AIRPASSENGERS  # settings chosen inside the training part (benchmarks/forecast_quality.py --validate)
+    with tempfile.TemporaryDirectory() as run_dir:
+        t0 = time.perf_counter()
+        out = train(p.data_config().replace(calibrate=0), p.model, p.train_config(seed, run_dir))
+        seconds = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as run_dir:
+        t0 = time.perf_counter()
+        calibrated = train(p.data_config(), p.model, p.train_config(seed, run_dir))
+        both = time.perf_counter() - t0
+    result = backtest(out.prep, out.model, p.backtest_config())
+    interval = backtest(calibrated.prep, calibrated.model, p.backtest_config().replace(baselines=()))
+    assert np.allclose(result.points["rnnkit"], interval.points["rnnkit"]), "calibration changed the point model"
+    m = result.metrics.loc["rnnkit"]
+    return seconds, float(m["MAPE"]), float(interval.metrics.loc["rnnkit", "coverage"]), len(result.points), \
+        both - seconds
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--no-darts", action="store_true", help="rnnkit only (no speed ratio)")
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # imports torch._dynamo once, before any timing
+    use_darts = not args.no_darts
+    if use_darts:
+        try:
+            import darts  # noqa: F401
+        except ImportError:
+            print(f"Darts is not installed; install it for this benchmark only:\n  {PIP_LINE}", file=sys.stderr)
+            return 2
+    rows = []
+    for seed in args.seeds:
+        d = darts_run(seed) if use_darts else (float("nan"), float("nan"))
+        r = rnnkit_run(seed)
+        rows.append((seed, *d, *r))
+        print(f"seed {seed}: darts fit {d[0]:.1f} s, MAPE {d[1]:.2f} % | rnnkit fit {r[0]:.1f} s, MAPE {r[1]:.2f} %, "
+              f"coverage {r[2]:.0f} % of {r[3]} points (calibration fit about {r[4]:.1f} s more) | "
+              f"speed-up {d[0] / r[0]:.1f}x", flush=True)
+    med = lambda i: statistics.median(row[i] for row in rows)  # noqa: E731
+    print(f"median over seeds {args.seeds}: darts fit {med(1):.1f} s, MAPE {med(2):.2f} % | rnnkit fit {med(3):.1f} s, "
+          f"MAPE {med(4):.2f} %, coverage {med(5):.0f} % | speed-up (median of per-seed ratios) "
+          f"{statistics.median(row[1] / row[3] for row in rows):.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Protocols on the bundled series: split, backtest and rnnkit's settings, in one place.
+
+The benchmarks (benchmarks/forecast_*.py), `rnnkit demo forecast` and RESULTS.md use these.
+Settings were chosen with the same protocol run inside the training part
+(`benchmarks/forecast_quality.py --validate`), never on the test windows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rnnkit.tasks.forecast.backtest import BacktestConfig
+from rnnkit.tasks.forecast.config import ForecastConfig
+from rnnkit.training import TrainConfig
+
+
+@dataclass(frozen=True)
+class Preset:
+    data: str
+    split: str
+    start: str
+    horizon: int
+    stride: int
+    last_points_only: bool
+    metric_scale: str
+    calendar: bool
+    lookback: int
+    model: dict[str, Any] = field(default_factory=dict)
+    batch_size: int = 32
+    lr: float = 3e-3
+    steps: int = 600
+    calibrate: int = 0
+
+    def with_settings(self, **changes: Any) -> "Preset":
+        import dataclasses
+
+        return dataclasses.replace(self, **changes)
+
+    def data_config(self, split: str | None = None) -> ForecastConfig:
+        return ForecastConfig(data=self.data, split=split or self.split, calendar=self.calendar,
+                              lookback=self.lookback, horizon=self.horizon, batch_size=self.batch_size,
+                              calibrate=self.calibrate)
+
+    def backtest_config(self, start: str | None = None) -> BacktestConfig:
+        return BacktestConfig(start=self.start if start is None else start, stride=self.stride,
+                              last_points_only=self.last_points_only, metric_scale=self.metric_scale)
+
+    def train_config(self, seed: int, run_dir: str, progress: bool = False) -> TrainConfig:
+        return TrainConfig(lr=self.lr, max_steps=self.steps, epochs=100_000, eval_every=self.steps,
+                           progress=progress, plot=False, seed=seed, run_dir=run_dir)
+
+
+# Darts' RNN notebook, AirPassengers: RNNModel (LSTM) 2.71 % MAPE (benchmarks/forecast_vs_darts.py)
+AIRPASSENGERS = Preset("airpassengers", split="1959-01-01", start="1959-01-01", horizon=6, stride=1,
+                       last_points_only=True, metric_scale="original", calendar=True, lookback=24, calibrate=24,
+                       model={"hidden_size": 32, "likelihood": "quantile", "highway": False,
+                                "window_norm": "shift"})
+# Darts' RNN notebook, monthly sunspots: BlockRNNModel(GRU, 125 -> 36) 66.0, ExponentialSmoothing 115.0
+SUNSPOTS = Preset("sunspots", split="1940-10-01", start="1940-10-01", horizon=36, stride=10, last_points_only=True,
+                  metric_scale="scaled", calendar=False, lookback=125, batch_size=64,
+                  model={"hidden_size": 32, "cell": "gru", "likelihood": "quantile"})
+CO2 = Preset("co2", split="1994-12-01", start="", horizon=12, stride=3, last_points_only=False,
+             metric_scale="original", calendar=True, lookback=36, model={"hidden_size": 32, "likelihood": "quantile"})
+ELEC_EQUIP = Preset("elec_equip", split="2012-12-01", start="", horizon=12, stride=3, last_points_only=False,
+                    metric_scale="original", calendar=True, lookback=24,
+                    model={"hidden_size": 32, "likelihood": "quantile"})
+TAYLOR = Preset("taylor", split="2000-08-13 23:30", start="", horizon=48, stride=48, last_points_only=False,
+                metric_scale="original", calendar=True, lookback=96, batch_size=64,
+                model={"hidden_size": 32, "likelihood": "quantile"})
+
+PRESETS = {p.data: p for p in (AIRPASSENGERS, SUNSPOTS, CO2, ELEC_EQUIP, TAYLOR)}

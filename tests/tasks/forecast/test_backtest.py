@@ -1,0 +1,83 @@
+"""Backtests: windows after the training part, baselines on the same points, metrics by hand."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rnnkit.tasks.forecast.backtest import BacktestConfig, backtest
+from rnnkit.tasks.forecast.baselines import seasonal_naive
+from rnnkit.tasks.forecast.config import ForecastConfig
+from rnnkit.tasks.forecast.evaluate import coverage, point_metrics, seasonal_scale
+from rnnkit.tasks.forecast.model import Forecaster
+from rnnkit.tasks.forecast.prepare import prepare
+from rnnkit.tasks.forecast.train import build_model_config
+
+
+@pytest.fixture(scope="module")
+def air():
+    prep = prepare(ForecastConfig(data="airpassengers", split="1959-01-01", calendar=True, lookback=12, horizon=6))
+    torch.manual_seed(0)
+    return prep, Forecaster(build_model_config(prep, {"hidden_size": 4}))
+
+
+def test_without_refit_no_scored_point_lies_in_the_training_part(air):
+    prep, model = air
+    result = backtest(prep, model, BacktestConfig(start="1959-01-01", last_points_only=True,
+                                                  baselines=("naive", "seasonal_naive")))
+    p = result.points
+    assert len(p) == 19 and (p["step"] == 6).all()
+    assert p["time"].min() == pd.Timestamp("1959-06-01") and p["time"].max() == pd.Timestamp("1960-12-01")
+    assert (p["time"] > pd.Timestamp("1959-01-01")).all()
+    # every step of every forecast from the split on: also after it
+    full = backtest(prep, model, BacktestConfig(stride=3, baselines=("naive",))).points
+    assert (full["time"] > pd.Timestamp("1959-01-01")).all() and full["origin"].min() == pd.Timestamp("1959-02-01")
+    with pytest.raises(ValueError, match=r"--start: without refitting, the first scored point \(1958-01-01 "):
+        backtest(prep, model, BacktestConfig(start="1958-01-01", baselines=()))
+
+
+def test_baselines_are_scored_on_exactly_the_models_points(air):
+    prep, model = air
+    p = backtest(prep, model, BacktestConfig(start="1959-01-01", last_points_only=True, stride=9,
+                                             baselines=("naive", "seasonal_naive", "ets"))).points
+    assert list(p["origin"]) == list(pd.to_datetime(["1959-01-01", "1959-10-01", "1960-07-01"]))
+    y = prep.items[0].series.y
+    first = p.iloc[0]                       # origin 1959-01 (index 120), step 6 -> 1959-06 (index 125)
+    assert first["origin"] == pd.Timestamp("1959-01-01") and first["actual"] == y[125]
+    assert first["naive"] == y[119]         # December 1958
+    assert first["seasonal_naive"] == y[113]  # June 1958
+    assert p[["rnnkit", "naive", "seasonal_naive", "ets"]].notna().all().all()
+
+
+def test_metrics_match_their_definitions():
+    y, f = np.array([100.0, 200.0, 400.0]), np.array([110.0, 180.0, 400.0])
+    m = point_metrics(y, f, scale=10.0)
+    assert m["MAE"] == pytest.approx(10.0) and m["RMSE"] == pytest.approx(np.sqrt(500 / 3))
+    assert m["MAPE"] == pytest.approx(100 * (0.1 + 0.1 + 0) / 3)
+    assert m["sMAPE"] == pytest.approx(100 * (20 / 210 + 40 / 380) / 3)
+    assert m["MASE"] == pytest.approx(1.0)
+    assert seasonal_scale(np.array([1.0, 2.0, 4.0, 7.0]), 2) == pytest.approx(4.0)
+    assert coverage(y, y - 1, y + 1) == 100.0 and coverage(y, y + 1, y + 2) == 0.0
+    np.testing.assert_array_equal(seasonal_naive(np.arange(10.0), 5, 4), [6, 7, 8, 9, 6])
+
+
+def test_conformal_margin_is_the_kth_smallest_score():
+    from rnnkit.tasks.forecast.calibrate import conformal_margin
+
+    scores = np.column_stack([np.arange(1.0, 11.0), -np.arange(1.0, 11.0)])  # n = 10 origins, H = 2
+    # k = ceil((10 + 1) * 0.8) = 9: the 9th smallest score of each step
+    np.testing.assert_array_equal(conformal_margin(scores, 0.8), [9.0, -2.0])
+
+
+def test_calibration_widens_intervals_by_the_stored_margin(air):
+    prep, model = air
+    from rnnkit.tasks.forecast.backtest import model_forecasts
+
+    item = prep.items[0]
+    before = model_forecasts(model, item, [125, 130], 0.8)
+    model.interval_margin.fill_(0.05)
+    after = model_forecasts(model, item, [125, 130], 0.8)
+    model.interval_margin.zero_()
+    np.testing.assert_allclose(after[..., 0], before[..., 0])
+    np.testing.assert_allclose(after[..., 1], before[..., 1] - 0.05, atol=1e-6)
+    np.testing.assert_allclose(after[..., 2], before[..., 2] + 0.05, atol=1e-6)
