@@ -24,8 +24,9 @@ the autocast dtype; the fused engine computes in it where torch has a low-precis
 kernel (oneDNN's bfloat16 LSTM on CPU, cuDNN on CUDA) and returns outputs and state in
 it, but only after a one-off probe found that kernel's gradients within 2 % of float32
 (`rnnkit.core.lowp_check`; oneDNN's AMX bf16 LSTM backward is wrong from H = 1024 on);
-otherwise the fused kernel runs in float32 inside the autocast region. The explicit engine always computes in the parameters' dtype (autocast off inside),
-so its hand-derived backward keeps float32 precision.
+otherwise the fused kernel runs in float32 inside the autocast region. The explicit
+engine always computes in the parameters' dtype (autocast off inside), so its
+hand-derived backward keeps float32 precision.
 """
 
 from __future__ import annotations
