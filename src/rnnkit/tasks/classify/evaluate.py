@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import torch
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from rnnkit.data.batching import pad_batch
 
@@ -38,7 +37,9 @@ def predict_proba(model: torch.nn.Module, xs: Sequence[torch.Tensor], batch_size
 
 def classification_metrics(y_true: Sequence[int], y_pred: Sequence[int], labels: list[str]) -> dict[str, Any]:
     """accuracy, macro_f1, per_class {label: precision, recall, f1, support}, confusion (C x C, rows true)."""
-    ids = list(range(len(labels)))
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+    ids = list(range(len(labels)))  # sklearn is imported here: it costs `rnnkit --help` seconds at import
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=ids, zero_division=0)
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections import Counter
 
 import torch
-from seqeval.metrics import f1_score, precision_score, recall_score
 
 from rnnkit.tasks.tag.data import Sentence
 from rnnkit.tasks.tag.encode import EncodedSentence, make_batch
 
 
 def entity_scores(gold: list[list[str]], pred: list[list[str]]) -> dict[str, float]:
+    from seqeval.metrics import f1_score, precision_score, recall_score  # here: it pulls in sklearn (seconds)
+
     return {"precision": float(precision_score(gold, pred)), "recall": float(recall_score(gold, pred)),
             "f1": float(f1_score(gold, pred)), "token_accuracy": _token_accuracy(gold, pred)}
 
