@@ -81,3 +81,14 @@ def test_calendar_features_are_month_one_hot_and_scaled_year():
     assert f.shape == (24, 13)
     assert f[0, 0] == 1 and f[13, 1] == 1 and f[:, :12].sum() == 24
     assert f[12, 12] == pytest.approx(1.0)  # January 1950: the end of the (1949, 1950) year scale
+
+
+def test_log_transform_round_trips_and_refuses_non_positive_values(tmp_path):
+    item = prepare(ForecastConfig(data="airpassengers", split="1959-01-01", transform="log")).items[0]
+    logs = np.log(item.series.y[:121])
+    assert item.z[:121].min() == pytest.approx(0.0) and item.z[:121].max() == pytest.approx(1.0)
+    assert item.scaler.y.a == pytest.approx(logs.min())
+    np.testing.assert_allclose(item.scaler.y.inverse(item.z), item.series.y)
+    path = monthly_csv(tmp_path, [3.0, 0.0] + [1.0] * 30)
+    with pytest.raises(ValueError, match=r"s\.csv: column 'sales': --transform log needs values > 0, got 0"):
+        prepare(ForecastConfig(data=path, transform="log", lookback=6, horizon=2))

@@ -23,7 +23,7 @@ def test_strategy_learns_a_noiseless_sine(tmp_path, strategy):
     cfg = ForecastConfig(data="sine", split="0.75", lookback=16, horizon=8, batch_size=64, season=16)
     tc = TrainConfig(lr=1e-2, max_steps=250, epochs=10_000, eval_every=250, progress=False, plot=False,
                      seed=0, run_dir=str(tmp_path))
-    out = train(cfg, {"hidden_size": 24, "strategy": strategy, "likelihood": "none", "window_norm": False},
+    out = train(cfg, {"hidden_size": 24, "strategy": strategy, "likelihood": "none", "window_norm": "none"},
                 tc, frame=sine_frame())
     result = backtest(out.prep, out.model, BacktestConfig(stride=4, baselines=("naive",)))
     scored = result.points

@@ -19,6 +19,7 @@ LIKELIHOODS = ("none", "quantile", "gaussian")
 SCALERS = ("minmax", "standard", "none")
 MISSING = ("error", "interpolate")
 WINDOW_NORMS = ("none", "shift", "scale")
+TRANSFORMS = ("none", "log")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class ForecastConfig(Config):
     lookback: int = option(24, "past steps the encoder reads, >= 1")
     horizon: int = option(6, "steps forecast at once, >= 1")
     scaler: str = option("minmax", "per-series scaling fitted on the training part: minmax, standard or none")
+    transform: str = option("none", "none, or log: model log y (scaled as --scaler says), forecasts exp'd back; "
+                                    "for positive series with multiplicative season and trend")
     season: int = option(0, "seasonal period for seasonal naive, ETS and MASE; 0: from the frequency")
     batch_size: int = option(32, "windows per training batch, >= 1")
     calibrate: int = option(0, (
@@ -63,6 +66,7 @@ class ForecastConfig(Config):
         check_bool("calendar", self.calendar)
         check_choice("missing", self.missing, MISSING)
         check_choice("scaler", self.scaler, SCALERS)
+        check_choice("transform", self.transform, TRANSFORMS)
         check_int("lookback", self.lookback, 1)
         check_int("horizon", self.horizon, 1)
         check_int("season", self.season, 0)

@@ -5,6 +5,9 @@ Scaling, per series and column, with statistics (a, b) from the first n_train po
     z = (x - a) / b          minmax: a = min, b = max - min;  standard: a = mean, b = std;  none: a = 0, b = 1
     x = a + b z
 
+With ``transform="log"`` the target is logged first (x -> log x, statistics of log x, and
+x = exp(a + b z) back), so that a multiplicative season and trend become additive.
+
 Calendar covariates f_t (F per step), computed from the time stamp alone, so they are
 known for every future step too:
 
@@ -16,6 +19,7 @@ known for every future step too:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,16 +34,20 @@ class Scale:
 
     a: float
     b: float
+    log: bool = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return (x - self.a) / self.b
+        return ((np.log(x) if self.log else x) - self.a) / self.b
 
     def inverse(self, z: np.ndarray) -> np.ndarray:
-        return self.a + self.b * z
+        x = self.a + self.b * z
+        return np.exp(x) if self.log else x
 
 
-def fit_scale(x: np.ndarray, kind: str) -> Scale:
-    """Scale of `x` (the training part only)."""
+def fit_scale(x: np.ndarray, kind: str, log: bool = False) -> Scale:
+    """Scale of `x` (the training part only), of log x with `log`."""
+    if log:
+        return dataclasses.replace(fit_scale(np.log(x), kind), log=True)
     if kind == "none":
         return Scale(0.0, 1.0)
     if kind == "minmax":
@@ -57,8 +65,8 @@ class SeriesScaler:
     past: list[Scale]
 
     @staticmethod
-    def fit(series: Series, n_train: int, kind: str) -> "SeriesScaler":
-        return SeriesScaler(fit_scale(series.y[:n_train], kind),
+    def fit(series: Series, n_train: int, kind: str, log: bool = False) -> "SeriesScaler":
+        return SeriesScaler(fit_scale(series.y[:n_train], kind, log),
                             [fit_scale(series.past[:n_train, j], kind) for j in range(series.past.shape[1])])
 
     def past_forward(self, past: np.ndarray) -> np.ndarray:
@@ -67,7 +75,7 @@ class SeriesScaler:
         return np.stack([s.forward(past[:, j]) for j, s in enumerate(self.past)], axis=1)  # (T, P)
 
     def to_dict(self) -> dict:
-        return {"y": [self.y.a, self.y.b], "past": [[s.a, s.b] for s in self.past]}
+        return {"y": [self.y.a, self.y.b, self.y.log], "past": [[s.a, s.b] for s in self.past]}
 
     @staticmethod
     def from_dict(d: dict) -> "SeriesScaler":

@@ -59,7 +59,10 @@ def prepare(cfg: ForecastConfig, frame: pd.DataFrame | None = None, data: Series
     for s in data.series:
         n = len(s) if whole_history else n_train if n_train is not None else split_point(s, cfg.split, data.source)
         check_length(s, n, cfg.lookback, cfg.horizon, data.source)
-        scaler = (scalers or {}).get(s.name) or SeriesScaler.fit(s, n, cfg.scaler)
+        if cfg.transform == "log" and (s.y <= 0).any():
+            raise ValueError(f"{data.source}: column {s.name!r}: --transform log needs values > 0, got "
+                             f"{s.y.min():g}")
+        scaler = (scalers or {}).get(s.name) or SeriesScaler.fit(s, n, cfg.scaler, cfg.transform == "log")
         index = extend_index(s.index, data.freq, cfg.horizon)
         if cfg.calendar:
             yrs = (years or {}).get(s.name) or calendar_years(s.index, n)

@@ -31,6 +31,8 @@ class Preset:
     lr: float = 3e-3
     steps: int = 600
     calibrate: int = 0
+    transform: str = "none"
+    schedule: str = "none"
 
     def with_settings(self, **changes: Any) -> "Preset":
         import dataclasses
@@ -40,26 +42,25 @@ class Preset:
     def data_config(self, split: str | None = None) -> ForecastConfig:
         return ForecastConfig(data=self.data, split=split or self.split, calendar=self.calendar,
                               lookback=self.lookback, horizon=self.horizon, batch_size=self.batch_size,
-                              calibrate=self.calibrate)
+                              calibrate=self.calibrate, transform=self.transform)
 
     def backtest_config(self, start: str | None = None) -> BacktestConfig:
         return BacktestConfig(start=self.start if start is None else start, stride=self.stride,
                               last_points_only=self.last_points_only, metric_scale=self.metric_scale)
 
     def train_config(self, seed: int, run_dir: str, progress: bool = False) -> TrainConfig:
-        return TrainConfig(lr=self.lr, max_steps=self.steps, epochs=100_000, eval_every=self.steps,
+        return TrainConfig(lr=self.lr, max_steps=self.steps, epochs=100_000, eval_every=self.steps, schedule=self.schedule,
                            progress=progress, plot=False, seed=seed, run_dir=run_dir)
 
 
 # Darts' RNN notebook, AirPassengers: RNNModel (LSTM) 2.71 % MAPE (benchmarks/forecast_vs_darts.py)
 AIRPASSENGERS = Preset("airpassengers", split="1959-01-01", start="1959-01-01", horizon=6, stride=1,
                        last_points_only=True, metric_scale="original", calendar=True, lookback=24, calibrate=24,
-                       model={"hidden_size": 32, "likelihood": "quantile", "highway": False,
-                                "window_norm": "shift"})
+                       transform="log", model={"hidden_size": 32, "likelihood": "quantile", "highway": False})
 # Darts' RNN notebook, monthly sunspots: BlockRNNModel(GRU, 125 -> 36) 66.0, ExponentialSmoothing 115.0
 SUNSPOTS = Preset("sunspots", split="1940-10-01", start="1940-10-01", horizon=36, stride=10, last_points_only=True,
                   metric_scale="scaled", calendar=False, lookback=125, batch_size=64,
-                  model={"hidden_size": 32, "cell": "gru", "likelihood": "quantile"})
+                  model={"hidden_size": 32, "cell": "gru", "likelihood": "quantile", "window_norm": "shift"})
 CO2 = Preset("co2", split="1994-12-01", start="", horizon=12, stride=3, last_points_only=False,
              metric_scale="original", calendar=True, lookback=36, model={"hidden_size": 32, "likelihood": "quantile"})
 ELEC_EQUIP = Preset("elec_equip", split="2012-12-01", start="", horizon=12, stride=3, last_points_only=False,
