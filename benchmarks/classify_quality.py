@@ -4,6 +4,7 @@
     python benchmarks/classify_quality.py jv --seeds 0 1 2
     # tweets / drug reviews: TF-IDF + logistic regression, rnnkit from scratch, rnnkit --init-from an LM
     python benchmarks/classify_quality.py text --data drugreview --lm-seconds 120
+    python benchmarks/classify_quality.py text --data tweets --lm-seconds 300 --max-seconds 600   # a time budget per run
 
 Model choices were made on the validation split (held out from training); the test
 split is scored once per run. torch.set_num_threads(1) throughout.
@@ -81,12 +82,12 @@ def train_lm(prepared, out_dir: Path, seconds: float, seed: int) -> Path:
     return run
 
 
-def text_rows(name: str, lm_seconds: float, epochs: int, seed: int, out_dir: Path) -> dict:
+def text_rows(name: str, lm_seconds: float, epochs: int, seed: int, out_dir: Path, max_seconds: float = 0.0) -> dict:
     base_cfg = ClassifyConfig(data=name, batch_size=32, max_length=200, class_weights=True)
     prepared = prepare(base_cfg)
     result = {"data": prepared.data.notes, "tfidf": tfidf_baseline(prepared)}
     print("tfidf", result["tfidf"], flush=True)
-    tcfg = dict(lr=2e-3, epochs=epochs, patience=4, seed=seed, progress=False)
+    tcfg = dict(lr=2e-3, epochs=epochs, patience=4, seed=seed, progress=False, max_seconds=max_seconds)
     t0 = time.perf_counter()
     scratch = train(prepared, TEXT_MODEL, TrainConfig(**tcfg, run_dir=str(out_dir / "scratch")))
     result["scratch"] = {"test_macro_f1": scratch.test_metrics["macro_f1"], "test_accuracy": scratch.test_metrics["accuracy"],
@@ -111,6 +112,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--lm-seconds", type=float, default=120.0)
     ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--max-seconds", type=float, default=0.0,
+                    help="text: training-time budget of each classifier run (from scratch, --init-from); 0: none")
     ap.add_argument("--out", default="runs/bench_classify")
     args = ap.parse_args()
     out_dir = Path(args.out) / (args.what if args.what == "jv" else args.data)
@@ -118,7 +121,7 @@ def main() -> None:
     if args.what == "jv":
         result = japanese_vowels(args.seeds, out_dir)
     else:
-        result = text_rows(args.data, args.lm_seconds, args.epochs, args.seeds[0], out_dir)
+        result = text_rows(args.data, args.lm_seconds, args.epochs, args.seeds[0], out_dir, args.max_seconds)
     (out_dir / "result.json").write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
 
