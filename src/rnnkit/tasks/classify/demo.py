@@ -43,12 +43,13 @@ def run(args: argparse.Namespace) -> int:
     m, test = out.test_metrics, prepared.test
     print(f"\ntest, {len(test)} utterances (always guessing the most frequent speaker: "
           f"{majority_accuracy(prepared.train.ys, test.ys):.3f})\n{format_metrics(m)}")
-    probs = predict_proba(out.model, test.xs[:6])  # (6, C)
+    picks = list(range(0, len(test.xs), max(1, len(test.xs) // 6)))[:6]  # spread over the test file (several speakers)
+    probs = predict_proba(out.model, [test.xs[k] for k in picks])  # (6, C)
     print("\na few test utterances:")
-    for k in range(len(probs)):
-        c = int(probs[k].argmax())
+    for i, k in enumerate(picks):
+        c = int(probs[i].argmax())
         print(f"  {test.where[k].rsplit('/', 1)[-1]:>28}  {len(test.xs[k]):2d} frames  speaker {prepared.labels[int(test.ys[k])]}"
-              f" -> predicted {prepared.labels[c]} (p = {float(probs[k, c]):.3f})")
+              f" -> predicted {prepared.labels[c]} (p = {float(probs[i, c]):.3f})")
     run_dir = out.fit.run_dir
     png = plot_confusion(m["confusion"], prepared.labels, run_dir / "confusion.png", "JapaneseVowels test")
     print(f"\nfinished in {time.perf_counter() - t0:.0f} s ({out.fit.step} steps). Pictures and files:")
