@@ -13,8 +13,7 @@ import time
 from typing import Any
 
 from rnnkit.cli.flags import add_config_flags, as_flag_error, config_from_args
-from rnnkit.tasks.forecast.backtest import BacktestConfig
-from rnnkit.tasks.forecast.config import ForecastConfig, ForecastModelConfig
+from rnnkit.tasks.forecast.config import BacktestConfig, ForecastConfig, ForecastModelConfig
 from rnnkit.training import TrainConfig
 
 DATA_FIELDS = ("data", "target", "time_col", "group_col", "past_covariates", "calendar", "missing", "split",
@@ -69,9 +68,16 @@ def add_model_and_train_flags(p: argparse.ArgumentParser) -> None:
                    help="quantiles of --likelihood quantile (must hold 0.5)")
     add_config_flags(p, TrainConfig, TRAIN_FIELDS, TRAIN_DEFAULTS)
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="show a progress bar")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads; the models are small, and one thread is fastest and steadiest on a busy CPU")
 
 
 def configs(args: argparse.Namespace) -> tuple[ForecastConfig, dict[str, Any], TrainConfig]:
+    import torch
+
+    if args.threads < 1:
+        raise ValueError(f"--threads: expected an integer >= 1, got {args.threads}")
+    torch.set_num_threads(args.threads)
     if args.csv:
         args.data = args.csv
     cfg = config_from_args(ForecastConfig, args, DATA_FIELDS)

@@ -17,37 +17,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnnkit.config import Config, check_bool, check_choice, check_int, check_number, option
-from rnnkit.tasks.forecast.baselines import BASELINES, FUNCTIONS
+from rnnkit.tasks.forecast.baselines import FUNCTIONS
+from rnnkit.tasks.forecast.config import BacktestConfig
 from rnnkit.tasks.forecast.evaluate import coverage, point_metrics, seasonal_scale
 from rnnkit.tasks.forecast.model import Forecaster
 from rnnkit.tasks.forecast.prepare import Prepared, PreparedSeries, prepare, stack_windows
-
-SCALES = ("original", "scaled")
-
-
-@dataclass(frozen=True)
-class BacktestConfig(Config):
-    start: str = option("", "time of the first forecast's first step ('1959-01-01') or a fraction of the series; "
-                            "'' : right after the training part")
-    stride: int = option(1, "steps between forecast origins, >= 1")
-    refit: int = option(0, "0: train once on the training part; k >= 1: refit on all data before the origin "
-                           "every k origins")
-    last_points_only: bool = option(False, "score only the last step of each forecast (Darts' last_points_only)")
-    level: float = option(0.8, "central prediction interval, in (0, 1)")
-    metric_scale: str = option("original", "score on the original values or on the scaled series (Darts' "
-                                           "sunspots notebook scores the min-max-scaled series)")
-    baselines: tuple[str, ...] = option(BASELINES, "baselines scored on the same points: naive, seasonal_naive, ets")
-
-    def __post_init__(self) -> None:
-        check_int("stride", self.stride, 1)
-        check_int("refit", self.refit, 0)
-        check_bool("last_points_only", self.last_points_only)
-        check_number("level", self.level, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
-        check_choice("metric_scale", self.metric_scale, SCALES)
-        for b in self.baselines:
-            check_choice("baselines", b, BASELINES)
-
 
 @dataclass
 class BacktestResult:

@@ -20,6 +20,8 @@ SCALERS = ("minmax", "standard", "none")
 MISSING = ("error", "interpolate")
 WINDOW_NORMS = ("none", "shift", "scale")
 TRANSFORMS = ("none", "log")
+SCALES = ("original", "scaled")
+BASELINES = ("naive", "seasonal_naive", "ets")
 
 
 @dataclass(frozen=True)
@@ -124,3 +126,28 @@ class ForecastModelConfig(Config):
     def n_outputs(self) -> int:
         """O: values per forecast step."""
         return {"none": 1, "quantile": len(self.quantiles), "gaussian": 2}[self.likelihood]
+
+
+@dataclass(frozen=True)
+class BacktestConfig(Config):
+    """Rolling-origin backtest: where forecasts start, how often, what is scored and on which scale."""
+
+    start: str = option("", "time of the first forecast's first step ('1959-01-01') or a fraction of the series; "
+                            "'' : right after the training part")
+    stride: int = option(1, "steps between forecast origins, >= 1")
+    refit: int = option(0, "0: train once on the training part; k >= 1: refit on all data before the origin "
+                           "every k origins")
+    last_points_only: bool = option(False, "score only the last step of each forecast (Darts' last_points_only)")
+    level: float = option(0.8, "central prediction interval, in (0, 1)")
+    metric_scale: str = option("original", "score on the original values or on the scaled series (Darts' "
+                                           "sunspots notebook scores the min-max-scaled series)")
+    baselines: tuple[str, ...] = option(BASELINES, "baselines scored on the same points: naive, seasonal_naive, ets")
+
+    def __post_init__(self) -> None:
+        check_int("stride", self.stride, 1)
+        check_int("refit", self.refit, 0)
+        check_bool("last_points_only", self.last_points_only)
+        check_number("level", self.level, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+        check_choice("metric_scale", self.metric_scale, SCALES)
+        for b in self.baselines:
+            check_choice("baselines", b, BASELINES)
