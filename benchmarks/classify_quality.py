@@ -82,18 +82,19 @@ def train_lm(prepared, out_dir: Path, seconds: float, seed: int) -> Path:
     return run
 
 
-def text_rows(name: str, lm_seconds: float, epochs: int, seed: int, out_dir: Path, max_seconds: float = 0.0) -> dict:
+def text_rows(name: str, lm_seconds: float, epochs: int, seed: int, out_dir: Path, max_seconds: float = 0.0,
+              lr: float = 2e-3, lm_run: str = "") -> dict:
     base_cfg = ClassifyConfig(data=name, batch_size=32, max_length=200, class_weights=True)
     prepared = prepare(base_cfg)
     result = {"data": prepared.data.notes, "tfidf": tfidf_baseline(prepared)}
     print("tfidf", result["tfidf"], flush=True)
-    tcfg = dict(lr=2e-3, epochs=epochs, patience=4, seed=seed, progress=False, max_seconds=max_seconds)
+    tcfg = dict(lr=lr, epochs=epochs, patience=4, seed=seed, progress=False, max_seconds=max_seconds)
     t0 = time.perf_counter()
     scratch = train(prepared, TEXT_MODEL, TrainConfig(**tcfg, run_dir=str(out_dir / "scratch")))
     result["scratch"] = {"test_macro_f1": scratch.test_metrics["macro_f1"], "test_accuracy": scratch.test_metrics["accuracy"],
                          "valid_macro_f1": scratch.fit.best_metric, "seconds": time.perf_counter() - t0}
     print("scratch", result["scratch"], flush=True)
-    lm_run = train_lm(prepared, out_dir, lm_seconds, seed)
+    lm_run = Path(lm_run) if lm_run else train_lm(prepared, out_dir, lm_seconds, seed)
     pre = prepare(base_cfg.replace(init_from=str(lm_run)))
     t0 = time.perf_counter()
     init = train(pre, TEXT_MODEL, TrainConfig(**tcfg, run_dir=str(out_dir / "init_from")))
@@ -114,6 +115,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--max-seconds", type=float, default=0.0,
                     help="text: training-time budget of each classifier run (from scratch, --init-from); 0: none")
+    ap.add_argument("--lr", type=float, default=2e-3, help="text: Adam learning rate of both classifier runs")
+    ap.add_argument("--lm-run", default="", help="text: reuse this textgen run as the LM (trained on the same "
+                                                  "training texts) instead of training one")
     ap.add_argument("--out", default="runs/bench_classify")
     args = ap.parse_args()
     out_dir = Path(args.out) / (args.what if args.what == "jv" else args.data)
@@ -121,7 +125,8 @@ def main() -> None:
     if args.what == "jv":
         result = japanese_vowels(args.seeds, out_dir)
     else:
-        result = text_rows(args.data, args.lm_seconds, args.epochs, args.seeds[0], out_dir, args.max_seconds)
+        result = text_rows(args.data, args.lm_seconds, args.epochs, args.seeds[0], out_dir, args.max_seconds, args.lr,
+                           args.lm_run)
     (out_dir / "result.json").write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
 
