@@ -19,17 +19,10 @@ from rnnkit.diagnostics.gradients import GradientThroughTime  # noqa: E402
 from rnnkit.diagnostics.states import GateSaturation  # noqa: E402
 from rnnkit.diagnostics.trace import LayerTrace  # noqa: E402
 from rnnkit.diagnostics.vanishing import VanishingResult  # noqa: E402
+from rnnkit.plotting import save_figure  # noqa: E402
 
 COLORS = {"rnn_tanh": "tab:red", "rnn_relu": "tab:orange", "lstm": "tab:blue", "gru": "tab:green"}
 LABELS = {"rnn_tanh": "RNN-tanh", "rnn_relu": "RNN-ReLU", "lstm": "LSTM", "gru": "GRU"}
-
-
-def _save(fig, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
 
 
 def _positive(n: np.ndarray) -> np.ndarray:
@@ -47,8 +40,7 @@ def plot_gradient_through_time(results: dict[str, GradientThroughTime], path) ->
     ax.set_ylabel("‖∂L/∂h_t‖")
     ax.set_title("Gradient through time")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_vanishing(result: VanishingResult, path) -> Path:
@@ -65,8 +57,7 @@ def plot_vanishing(result: VanishingResult, path) -> Path:
     _vanishing_gradients(fig.add_subplot(grid[0, n:]), result)
     for i, d in enumerate(cfg.delays):
         _vanishing_curves(fig.add_subplot(grid[1, 2 * i : 2 * i + 2]), result, d)
-    fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _vanishing_metric(ax, result: VanishingResult) -> None:
@@ -143,8 +134,7 @@ def plot_clipping(result: ClippingResult, path) -> Path:
     ax_g.set_xlabel("step")
     ax_g.set_ylabel("gradient norm before clipping")
     ax_g.legend(fontsize=8)
-    fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_states(trace: LayerTrace, path, labels: Sequence[str] | None = None, units: int = 32,
@@ -177,8 +167,7 @@ def plot_states(trace: LayerTrace, path, labels: Sequence[str] | None = None, un
         ax.set_title("gate saturation")
         ax.legend(fontsize=8)
     axes[0, 0].set_title(f"{trace.mode} hidden states h_t (blue −1 … red +1)")
-    fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _label_steps(ax, labels, T) -> None:

@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from rnnkit.plotting import save_figure  # noqa: E402
+
 
 def plot_confusion(confusion: Sequence[Sequence[int]], labels: list[str], path: str | os.PathLike[str],
                    title: str = "") -> Path:
@@ -29,12 +31,7 @@ def plot_confusion(confusion: Sequence[Sequence[int]], labels: list[str], path: 
     ax.set_ylabel("true")
     ax.set_title(title or "confusion matrix")
     fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=120)
 
 
 def plot_attention(tokens: list[str], weights: Sequence[float], path: str | os.PathLike[str], title: str = "") -> Path:
@@ -54,9 +51,4 @@ def plot_attention(tokens: list[str], weights: Sequence[float], path: str | os.P
     ax.set_ylim(-rows, 0)
     ax.axis("off")
     ax.set_title(title or "attention weights", fontsize=9)
-    fig.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=120)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from rnnkit.plotting import save_figure
+
 
 def _axes(n: int):
     import matplotlib
@@ -32,12 +34,7 @@ def plot_forecast(history: dict[str, pd.Series], forecast: pd.DataFrame, path: s
         ax.plot(f["time"], f["forecast"], color="tab:blue", lw=1.5, label="rnnkit forecast")
         ax.set_title(name)
         ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 def plot_backtest(history: dict[str, pd.Series], points: pd.DataFrame, path: str | Path, level: float,
@@ -60,9 +57,4 @@ def plot_backtest(history: dict[str, pd.Series], points: pd.DataFrame, path: str
             ax.plot(p["time"], p[b], color=colour, lw=1, ls="--", label=b)
         ax.set_title(f"{name}: backtest, step {int(p['step'].max())} of each forecast")
         ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
