@@ -22,7 +22,7 @@ from rnnkit.training import TrainConfig
 
 DATA_FIELDS = ("data", "test_data", "text_column", "label_column", "level", "min_freq", "max_vocab", "lowercase",
                "split_punctuation", "max_length", "valid_fraction", "split_seed", "batch_size", "bucket",
-               "class_weights", "select_by", "init_from")
+               "class_weights", "select_by", "init_from", "lr_decay", "unfreeze_every")
 MODEL_FIELDS = ("embedding_size", "cell", "hidden_size", "num_layers", "bidirectional", "pooling", "attention", "dropout")
 TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "clip_norm", "max_steps", "max_seconds",
                 "epochs", "eval_every", "patience", "seed", "run_dir", "device", "precision")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rnnkit.config import Config, check_bool, check_choice, check_fraction, check_int, check_text, option
+from rnnkit.config import (Config, check_bool, check_choice, check_fraction, check_int, check_number, check_text,
+                           option)
 from rnnkit.layers.attention import KINDS as ATTENTION_KINDS
 from rnnkit.layers.factory import check_cell
 
@@ -83,6 +84,12 @@ class ClassifyConfig(Config):
         "loss (cross-entropy; smoother when a small validation split saturates its accuracy)"))
     init_from: str = option("", (
         "a textgen run (or .pt) to start embedding and encoder from, with its vocabulary (ULMFiT); '': random"))
+    lr_decay: float = option(1.0, (
+        "--init-from: discriminative learning rates, lr / lr_decay^g for layer group g counted from the top "
+        "(g=0: the fresh head, then each recurrent layer, then the embedding; ULMFiT: 2.6), >= 1; 1: one lr"))
+    unfreeze_every: float = option(0.0, (
+        "--init-from: gradual unfreezing; train only the fresh head first and unfreeze one more layer group, "
+        "from the top down, every this many epochs (ULMFiT: 1; fractions allowed), >= 0; 0: all from the start"))
 
     def __post_init__(self) -> None:
         check_text("data", self.data)
@@ -100,5 +107,7 @@ class ClassifyConfig(Config):
         check_int("split_seed", self.split_seed)
         check_int("batch_size", self.batch_size, 1)
         check_choice("select_by", self.select_by, SELECT_BY)
+        check_number("lr_decay", self.lr_decay, lo=1.0)
+        check_number("unfreeze_every", self.unfreeze_every, lo=0.0)
         for name in ("lowercase", "split_punctuation", "bucket", "class_weights"):
             check_bool(name, getattr(self, name))

@@ -18,10 +18,11 @@ from rnnkit.tasks.classify.config import ClassifierConfig, ClassifyConfig
 from rnnkit.tasks.classify.datasets import LabelledData, load_data
 from rnnkit.tasks.classify.encode import Encoded, class_weights, encode, feature_scale, fit_text_tokenizer
 from rnnkit.tasks.classify.evaluate import classification_metrics, predict_proba
+from rnnkit.tasks.classify.finetune import make_trainer
 from rnnkit.tasks.classify.model import SequenceClassifier
 from rnnkit.tasks.classify.pretrained import copy_language_model, lm_model_fields, load_language_model
 from rnnkit.tasks.classify.task import make_task
-from rnnkit.training import FitResult, TrainConfig, Trainer
+from rnnkit.training import FitResult, TrainConfig
 
 
 @dataclass
@@ -106,7 +107,8 @@ def train(prepared: Prepared, model_kwargs: dict[str, Any], train_cfg: TrainConf
     task = make_task(model, prepared.train, prepared.valid, prepared.labels, batch_size=cfg.batch_size,
                      seed=train_cfg.seed, bucket=cfg.bucket, weight=weight, model_config=meta,
                      select_by=cfg.select_by)
-    fit = Trainer(task, train_cfg).fit(resume=resume)
+    trainer = make_trainer(task, train_cfg, copied, cfg.lr_decay, cfg.unfreeze_every)
+    fit = trainer.fit(resume=resume)
     best = fit.run_dir / "checkpoints" / "best.pt"
     if best.is_file():
         from rnnkit.training.checkpoint import load_checkpoint
