@@ -19,6 +19,7 @@ DEMOS = {
     "textgen": ("rnnkit.tasks.textgen.demo", "a character LSTM learns Shakespeare in about a minute, then writes"),
     "classify": ("rnnkit.tasks.classify.demo", "a bidirectional LSTM tells 9 speakers apart (JapaneseVowels) in a minute"),
     "forecast": ("rnnkit.tasks.forecast.demo", "AirPassengers on Darts' protocol beside 3 baselines, with an interval fan"),
+    "speech": ("rnnkit.tasks.speech.demo", "synthesised spoken digits: CTC training, then voices it never heard, streaming"),
 }
 DEFAULT = "textgen"
 

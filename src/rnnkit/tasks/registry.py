@@ -28,7 +28,7 @@ from rnnkit.training.checkpoint import load_checkpoint
 # kind -> module that calls register_kind for it when imported
 BUILTIN = {"textgen": "rnnkit.tasks.textgen.checkpoint", "forecast": "rnnkit.tasks.forecast.checkpoint",
            "classify": "rnnkit.tasks.classify.checkpoint",
-           "tag": "rnnkit.tasks.tag.checkpoint"}
+           "tag": "rnnkit.tasks.tag.checkpoint", "speech": "rnnkit.tasks.speech.checkpoint"}
 
 
 @dataclass
