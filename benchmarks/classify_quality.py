@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import subprocess
 import sys
@@ -23,7 +24,9 @@ from pathlib import Path
 import torch
 
 from rnnkit.tasks.classify import ClassifyConfig, prepare, train
+from rnnkit.tasks.classify.datasets import load_data
 from rnnkit.tasks.classify.encode import one_line
+from rnnkit.tasks.classify.train import score
 from rnnkit.training import TrainConfig
 
 JV_MODEL = {"hidden_size": 128, "pooling": "last", "embedding_size": 64, "dropout": 0.2}
@@ -66,43 +69,104 @@ def tfidf_baseline(prepared) -> dict:
             "test_accuracy": float(sum(a == b for a, b in zip(best[2].predict(Xte), yte)) / len(yte))}
 
 
-def train_lm(prepared, out_dir: Path, seconds: float, seed: int) -> Path:
-    """A word-level language model on the training texts (rnnkit textgen), sized as the classifier's encoder."""
-    text_file = out_dir / "train_texts.txt"
-    text_file.write_text("\n".join(one_line(e.x) for e in prepared.data.train) + "\n", encoding="utf-8")
-    run = out_dir / "lm"
+def lm_corpus(out_dir: Path, corpus: str, prepared) -> Path:
+    """The language model's text, one text per line: this data set's training texts ('own'), or 'mixed':
+    the training tweets plus all 600 training reviews (labels unused), shuffled with seed 0."""
+    if corpus == "own":
+        lines = [one_line(e.x) for e in prepared.data.train]
+    else:
+        tweets, reviews = load_data("tweets"), load_data("drugreview")
+        lines = [one_line(e.x) for e in tweets.train + reviews.train + reviews.valid]
+        random.Random(0).shuffle(lines)
+    path = out_dir / f"lm_{corpus}_texts.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def train_lm(text_file: Path, run: Path, seconds: float, seed: int, hidden: int, embedding: int, layers: int) -> Path:
+    """A word-level language model (rnnkit textgen); its sizes fix the --init-from classifier's encoder."""
+    tie = ["--tie-weights"] if hidden == embedding else []
     cmd = [sys.executable, "-m", "rnnkit", "textgen", "train", "--data", str(text_file), "--level", "word",
-           "--lowercase", "--split-punctuation", "--min-freq", "2", "--max-vocab", "20000",
-           "--hidden-size", str(TEXT_MODEL["hidden_size"]), "--embedding-size", str(TEXT_MODEL["embedding_size"]),
-           "--dropout", "0.2", "--lr", "3e-3", "--warmup-steps", "50", "--bptt", "35", "--batch-size", "32",
-           "--max-seconds", str(seconds), "--eval-every", "200", "--precision", "fp32", "--seed", str(seed),
-           "--run-dir", str(run), "--sample-length", "0", "--no-progress"]
+           "--lowercase", "--split-punctuation", "--min-freq", "3", "--max-vocab", "20000", "--valid-fraction", "0.02",
+           "--hidden-size", str(hidden), "--embedding-size", str(embedding), "--num-layers", str(layers), *tie,
+           "--dropout", "0.25", "--lr", "3e-3", "--warmup-steps", "100", "--schedule", "anneal", "--bptt", "35",
+           "--batch-size", "32", "--max-seconds", str(seconds), "--eval-every", "300", "--eval-tokens", "0",
+           "--precision", "fp32", "--seed", str(seed), "--run-dir", str(run), "--sample-length", "0", "--no-progress"]
     print(" ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
     return run
 
 
-def text_rows(name: str, lm_seconds: float, epochs: int, seed: int, out_dir: Path, max_seconds: float = 0.0,
-              lr: float = 2e-3, lm_run: str = "") -> dict:
-    base_cfg = ClassifyConfig(data=name, batch_size=32, max_length=200, class_weights=True)
+def classifier_run(prepared, model: dict, tcfg: dict, run_dir: Path) -> dict:
+    t0 = time.perf_counter()
+    out = train(prepared, model, TrainConfig(**tcfg, run_dir=str(run_dir)))
+    valid = score(out.model, prepared.valid, prepared.labels)
+    return {"seed": tcfg["seed"], "test_macro_f1": out.test_metrics["macro_f1"],
+            "test_accuracy": out.test_metrics["accuracy"], "valid_macro_f1": valid["macro_f1"],
+            "valid_best_metric": out.fit.best_metric, "best_step": out.fit.best_step, "steps": out.fit.step,
+            "epochs": out.fit.epoch, "stopped": out.fit.stopped, "train_seconds": out.fit.train_seconds,
+            "wall_seconds": time.perf_counter() - t0, "copied": len(out.copied)}
+
+
+def summary(rows: list[dict]) -> dict:
+    f = [r["test_macro_f1"] for r in rows]
+    return {"median": statistics.median(f), "min": min(f), "max": max(f), "spread": max(f) - min(f)}
+
+
+def text_rows(args) -> dict:
+    base_cfg = ClassifyConfig(data=args.data, batch_size=32, max_length=200, class_weights=True,
+                              select_by=args.select_by)
     prepared = prepare(base_cfg)
-    result = {"data": prepared.data.notes, "tfidf": tfidf_baseline(prepared)}
+    result = {"data": prepared.data.notes, "args": vars(args), "host": host(), "tfidf": tfidf_baseline(prepared)}
     print("tfidf", result["tfidf"], flush=True)
-    tcfg = dict(lr=lr, epochs=epochs, patience=4, seed=seed, progress=False, max_seconds=max_seconds)
-    t0 = time.perf_counter()
-    scratch = train(prepared, TEXT_MODEL, TrainConfig(**tcfg, run_dir=str(out_dir / "scratch")))
-    result["scratch"] = {"test_macro_f1": scratch.test_metrics["macro_f1"], "test_accuracy": scratch.test_metrics["accuracy"],
-                         "valid_macro_f1": scratch.fit.best_metric, "seconds": time.perf_counter() - t0}
-    print("scratch", result["scratch"], flush=True)
-    lm_run = Path(lm_run) if lm_run else train_lm(prepared, out_dir, lm_seconds, seed)
-    pre = prepare(base_cfg.replace(init_from=str(lm_run)))
-    t0 = time.perf_counter()
-    init = train(pre, TEXT_MODEL, TrainConfig(**tcfg, run_dir=str(out_dir / "init_from")))
-    result["init_from"] = {"test_macro_f1": init.test_metrics["macro_f1"], "test_accuracy": init.test_metrics["accuracy"],
-                           "valid_macro_f1": init.fit.best_metric, "seconds": time.perf_counter() - t0,
-                           "copied": len(init.copied), "lm_seconds": lm_seconds}
-    print("init_from", result["init_from"], flush=True)
+    out_dir = Path(args.out) / args.data
+    model = {**TEXT_MODEL, **{k: v for k, v in {"hidden_size": args.hidden_size, "embedding_size": args.embedding_size,
+                                                "num_layers": args.num_layers, "bidirectional": args.bidirectional,
+                                                "pooling": args.pooling, "dropout": args.dropout}.items()
+                              if v is not None}}
+    tcfg = dict(lr=args.lr, epochs=args.epochs, patience=args.patience, progress=False, plot=False,
+                max_seconds=args.max_seconds, weight_decay=args.weight_decay, warmup_steps=args.warmup_steps,
+                schedule=args.schedule)
+    if "scratch" in args.rows:
+        rows = [classifier_run(prepared, model, dict(tcfg, seed=s), out_dir / f"scratch{s}") for s in args.seeds]
+        for r in rows:
+            print("scratch", r, flush=True)
+        result["scratch"] = {"model": model, "rows": rows, **summary(rows)}
+    if "init_from" in args.rows:
+        if args.lm_run:
+            lm = Path(args.lm_run)
+        else:
+            text = lm_corpus(out_dir, args.lm_corpus, prepared)
+            lm = train_lm(text, out_dir / f"lm_{args.lm_corpus}", args.lm_seconds, args.seeds[0], args.lm_hidden,
+                          args.lm_embedding, args.lm_layers)
+        pre = prepare(base_cfg.replace(init_from=str(lm), lr_decay=args.lr_decay, unfreeze_every=args.unfreeze_every))
+        init_model = {**model, "bidirectional": args.init_bidirectional}
+        rows = [classifier_run(pre, init_model, dict(tcfg, seed=s), out_dir / f"init_from{s}") for s in args.seeds]
+        for r in rows:
+            print("init_from", r, flush=True)
+        result["init_from"] = {"lm": str(lm), "bidirectional": args.init_bidirectional, "lr_decay": args.lr_decay,
+                               "unfreeze_every": args.unfreeze_every, "rows": rows, **summary(rows)}
+    for key in ("scratch", "init_from"):
+        if key in result:
+            r = result[key]
+            print(f"{key}: test macro-F1 median {r['median']:.3f} (min {r['min']:.3f}, max {r['max']:.3f}) over seeds "
+                  f"{args.seeds}; TF-IDF {result['tfidf']['test_macro_f1']:.3f}", flush=True)
     return result
+
+
+def host() -> dict:
+    import platform
+
+    info = {"machine": platform.machine(), "torch": torch.__version__,
+            "capability": torch.backends.cpu.get_cpu_capability()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("model name", "cpu family", "model") and key.strip() not in info:
+                info[key.strip()] = value.strip()
+    except OSError:
+        pass
+    return info
 
 
 def main() -> None:
@@ -110,24 +174,46 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=("jv", "text"))
     ap.add_argument("--data", default="drugreview", help="text: tweets or drugreview")
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--lm-seconds", type=float, default=120.0)
-    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds of the model runs (each row)")
+    ap.add_argument("--rows", nargs="+", default=["scratch", "init_from"], choices=("scratch", "init_from"),
+                    help="text: which rnnkit rows to run (TF-IDF + logistic regression always runs)")
+    ap.add_argument("--epochs", type=int, default=15, help="text: most epochs per classifier run")
+    ap.add_argument("--patience", type=int, default=4, help="text: evaluations without improvement before stopping")
     ap.add_argument("--max-seconds", type=float, default=0.0,
                     help="text: training-time budget of each classifier run (from scratch, --init-from); 0: none")
-    ap.add_argument("--lr", type=float, default=2e-3, help="text: Adam learning rate of both classifier runs")
-    ap.add_argument("--lm-run", default="", help="text: reuse this textgen run as the LM (trained on the same "
-                                                  "training texts) instead of training one")
+    ap.add_argument("--lr", type=float, default=2e-3, help="text: Adam learning rate of the classifier runs")
+    ap.add_argument("--weight-decay", type=float, default=0.0, help="text: Adam L2 weight decay")
+    ap.add_argument("--warmup-steps", type=int, default=0, help="text: linear lr warm-up steps")
+    ap.add_argument("--schedule", default="none", help="text: lr schedule after the warm-up (none, cosine, anneal)")
+    ap.add_argument("--select-by", default="macro_f1", choices=("macro_f1", "accuracy", "loss"),
+                    help="text: validation metric that picks the checkpoint and drives early stopping")
+    ap.add_argument("--hidden-size", type=int, default=None, help="text, from scratch: units per layer and direction")
+    ap.add_argument("--embedding-size", type=int, default=None, help="text, from scratch: embedding size")
+    ap.add_argument("--num-layers", type=int, default=None, help="text, from scratch: recurrent layers")
+    ap.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
+                    help="text, from scratch: bidirectional encoder (default: yes)")
+    ap.add_argument("--pooling", default=None, help="text: last, mean, max or attention (default: max)")
+    ap.add_argument("--dropout", type=float, default=None, help="text: classifier dropout (default: 0.3)")
+    ap.add_argument("--lm-run", default="", help="text: reuse this textgen run as the LM instead of training one")
+    ap.add_argument("--lm-corpus", default="own", choices=("own", "mixed"),
+                    help="text: the LM's text: this data set's training texts, or the training tweets plus the 600 "
+                         "training reviews")
+    ap.add_argument("--lm-seconds", type=float, default=120.0, help="text: training-time budget of the LM")
+    ap.add_argument("--lm-hidden", type=int, default=256, help="text: LM hidden size (= the classifier's)")
+    ap.add_argument("--lm-embedding", type=int, default=128, help="text: LM embedding size (tied when = hidden)")
+    ap.add_argument("--lm-layers", type=int, default=1, help="text: LM layers (= the classifier's)")
+    ap.add_argument("--init-bidirectional", action=argparse.BooleanOptionalAction, default=True,
+                    help="text, --init-from: bidirectional encoder (the reverse direction starts fresh)")
+    ap.add_argument("--lr-decay", type=float, default=1.0, help="text, --init-from: discriminative lr factor per group")
+    ap.add_argument("--unfreeze-every", type=float, default=0.0,
+                    help="text, --init-from: gradual unfreezing, epochs between groups; 0: off")
     ap.add_argument("--out", default="runs/bench_classify")
+    ap.add_argument("--name", default="result", help="the JSON goes to OUT/<what or data>/NAME.json")
     args = ap.parse_args()
     out_dir = Path(args.out) / (args.what if args.what == "jv" else args.data)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if args.what == "jv":
-        result = japanese_vowels(args.seeds, out_dir)
-    else:
-        result = text_rows(args.data, args.lm_seconds, args.epochs, args.seeds[0], out_dir, args.max_seconds, args.lr,
-                           args.lm_run)
-    (out_dir / "result.json").write_text(json.dumps(result, indent=1))
+    result = japanese_vowels(args.seeds, out_dir) if args.what == "jv" else text_rows(args)
+    (out_dir / f"{args.name}.json").write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
 
 
