@@ -225,14 +225,17 @@ def build_pairs(english_osis: str, spanish_osis: str) -> tuple[dict[str, list[tu
     return splits, report
 
 
-def export(module: str, footnotes: bool) -> str:
-    """The whole Bible of one SWORD module as diatheke's OSIS text."""
+WHOLE_BIBLE = "Gen 1:1-Rev 22:21"
+
+
+def export(module: str, footnotes: bool, key: str = WHOLE_BIBLE) -> str:
+    """The verses `key` (default: the whole Bible) of one SWORD module as diatheke's OSIS text."""
     from rnnkit.data.system import require_programs
 
     exe = require_programs("diatheke", purpose="rnnkit translate make-data bible", extra_packages=PACKAGES[1:])
-    cmd = [exe["diatheke"], "-b", module, "-f", "OSIS"] + (["-o", "f"] if footnotes else []) + ["-k", "Gen 1:1-Rev 22:21"]
+    cmd = [exe["diatheke"], "-b", module, "-f", "OSIS"] + (["-o", "f"] if footnotes else []) + ["-k", key]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    if out.count("\n") < 100:
+    if out.count("\n") < 2:
         raise FileNotFoundError(f"diatheke returned no text for module {module}: run "
                                 f"`apt-get install -y {' '.join(PACKAGES)}` (as root)")
     return out
