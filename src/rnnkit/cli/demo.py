@@ -20,6 +20,8 @@ DEMOS = {
     "classify": ("rnnkit.tasks.classify.demo", "a bidirectional LSTM tells 9 speakers apart (JapaneseVowels) in a minute"),
     "forecast": ("rnnkit.tasks.forecast.demo", "AirPassengers on Darts' protocol beside 3 baselines, with an interval fan"),
     "speech": ("rnnkit.tasks.speech.demo", "synthesised spoken digits: CTC training, then voices it never heard, streaming"),
+    "translate": ("rnnkit.tasks.translate.demo", "English to Spanish with attention on a slice of the Bible, with an "
+                                                  "attention picture, in about 2 minutes"),
 }
 DEFAULT = "textgen"
 

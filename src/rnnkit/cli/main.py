@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Module names under rnnkit.cli, in the order `rnnkit --help` lists them.
-SUBCOMMANDS = ("demo", "textgen", "classify", "tag", "forecast", "speech", "diagnose")
+SUBCOMMANDS = ("demo", "textgen", "classify", "tag", "forecast", "speech", "translate", "diagnose")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,7 +28,8 @@ from rnnkit.training.checkpoint import load_checkpoint
 # kind -> module that calls register_kind for it when imported
 BUILTIN = {"textgen": "rnnkit.tasks.textgen.checkpoint", "forecast": "rnnkit.tasks.forecast.checkpoint",
            "classify": "rnnkit.tasks.classify.checkpoint",
-           "tag": "rnnkit.tasks.tag.checkpoint", "speech": "rnnkit.tasks.speech.checkpoint"}
+           "tag": "rnnkit.tasks.tag.checkpoint", "speech": "rnnkit.tasks.speech.checkpoint",
+           "translate": "rnnkit.tasks.translate.checkpoint"}
 
 
 @dataclass
