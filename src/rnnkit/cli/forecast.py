@@ -18,7 +18,8 @@ from rnnkit.training import TrainConfig
 
 DATA_FIELDS = ("data", "target", "time_col", "group_col", "past_covariates", "calendar", "missing", "split",
                "lookback", "horizon", "scaler", "transform", "season", "batch_size", "calibrate")
-MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "strategy", "likelihood", "window_norm", "highway")
+MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "strategy", "likelihood", "window_norm", "difference",
+                "highway")
 TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "clip_norm", "max_steps",
                 "max_seconds", "epochs", "eval_every", "seed", "run_dir", "device")
 BACKTEST_FIELDS = ("start", "stride", "refit", "last_points_only", "level", "metric_scale", "baselines")

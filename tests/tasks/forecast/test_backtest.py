@@ -81,3 +81,54 @@ def test_calibration_widens_intervals_by_the_stored_margin(air):
     np.testing.assert_allclose(after[..., 0], before[..., 0])
     np.testing.assert_allclose(after[..., 1], before[..., 1] - 0.05, atol=1e-6)
     np.testing.assert_allclose(after[..., 2], before[..., 2] + 0.05, atol=1e-6)
+
+
+def test_with_refit_every_window_scores_only_points_after_its_models_training_part(air):
+    prep, model = air
+    trained_on = []                                 # (n_train, scaler) of every refit, in order
+
+    def refit_fn(again):
+        item = again.items[0]
+        trained_on.append(item.n_train)
+        part = item.series.y[:item.n_train]         # the refit's scaler: its own training part only
+        assert (item.scaler.y.a, item.scaler.y.b) == (part.min(), part.max() - part.min())
+        return model
+
+    # from 1958-01 (index 108), inside the first training part: allowed only because of the refits
+    p = backtest(prep, model, BacktestConfig(start="1958-01-01", refit=4, baselines=("naive",)), refit_fn).points
+    index = prep.items[0].series.index
+    origins = index.get_indexer(p["origin"])
+    assert origins.min() == 108 and origins.max() == 144 - 6 and len(p) == 31 * 6
+    assert trained_on == list(range(108, 139, 4))   # a refit every 4 origins, on everything before it
+    chunk = (origins - 108) // 4
+    fitted = np.array(trained_on)[chunk]            # the training part of the model that made each row
+    assert (fitted <= origins).all() and (index.get_indexer(p["time"]) >= fitted).all()
+    assert (origins - fitted < 4).all()
+
+
+def test_refit_forecasts_do_not_change_when_later_data_does(tmp_path):
+    from rnnkit.tasks.forecast.datasets import load_named
+    from rnnkit.tasks.forecast.train import train
+    from rnnkit.training import TrainConfig
+
+    air = load_named("airpassengers")
+    changed = air.copy()
+    later = changed["time"] >= pd.Timestamp("1960-01-01")
+    changed.loc[later, "passengers"] = changed.loc[later, "passengers"] * 2 + 500
+    cfg = ForecastConfig(data="air", split="1958-12-01", lookback=12, horizon=3)
+    tc = TrainConfig(lr=3e-3, max_steps=8, epochs=1000, eval_every=8, progress=False, plot=False, seed=1)
+    bcfg = BacktestConfig(start="1959-01-01", refit=3, stride=2, baselines=())
+
+    def points(frame, name):
+        out = train(cfg, {"hidden_size": 4}, tc.replace(run_dir=str(tmp_path / name)), frame=frame)
+        fits = iter(range(100))
+        refit = lambda again: train(cfg, {"hidden_size": 4}, tc.replace(  # noqa: E731
+            run_dir=str(tmp_path / f"{name}{next(fits)}")), prep=again).model
+        return backtest(out.prep, out.model, bcfg, refit).points.set_index(["origin", "step"])
+
+    a, b = points(air, "a"), points(changed, "b")
+    # refits at origins 1959-01, -07, 1960-01, -07: a model refitted before 1960 never saw the change
+    before = a.index.get_level_values("origin") < pd.Timestamp("1960-01-01")
+    assert before.sum() == 6 * 3 and (~before).sum() > 0
+    pd.testing.assert_frame_equal(a[before][["rnnkit", "lo", "hi"]], b[before][["rnnkit", "lo", "hi"]])
+    assert not np.allclose(a[~before]["rnnkit"], b[~before]["rnnkit"])

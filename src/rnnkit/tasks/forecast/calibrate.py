@@ -48,9 +48,8 @@ def conformal_margin(scores: np.ndarray, level: float) -> np.ndarray:
     return np.quantile(scores, q, axis=0, method="inverted_cdf")  # the k-th smallest, k = ceil((n + 1) level)
 
 
-def calibrate(prep: Prepared, fit: Callable[[Prepared], Forecaster], level: float) -> np.ndarray:
-    """Margins (H,) from a model fitted by `fit` on each series' training part minus cfg.calibrate points."""
-    c = prep.cfg.calibrate
+def calibrate(prep: Prepared, fit: Callable[[Prepared], Forecaster], level: float, c: int) -> np.ndarray:
+    """Margins (H,) from a model fitted by `fit` on each series' training part minus c points."""
     shortest = min(item.n_train for item in prep.items)
     prep_cal = prepare(prep.cfg, data=prep.data, n_train=shortest - c)
     model = fit(prep_cal)

@@ -18,7 +18,7 @@ STRATEGIES = ("direct", "recursive")
 LIKELIHOODS = ("none", "quantile", "gaussian")
 SCALERS = ("minmax", "standard", "none")
 MISSING = ("error", "interpolate")
-WINDOW_NORMS = ("none", "shift", "scale")
+WINDOW_NORMS = ("none", "shift", "last", "scale")
 TRANSFORMS = ("none", "log")
 SCALES = ("original", "scaled")
 BASELINES = ("naive", "seasonal_naive", "ets")
@@ -52,10 +52,12 @@ class ForecastConfig(Config):
                                     "for positive series with multiplicative season and trend")
     season: int = option(0, "seasonal period for seasonal naive, ETS and MASE; 0: from the frequency")
     batch_size: int = option(32, "windows per training batch, >= 1")
-    calibrate: int = option(0, (
-        "calibrate the prediction intervals (split conformal): fit once more without the last this many "
-        "training points, measure how far its intervals miss them, widen the final model's intervals by "
-        "that much; 0: off"))
+    calibrate: int = option(-1, (
+        "calibrate the prediction intervals (split conformal): fit once more without the last C training "
+        "points, measure how far its intervals miss them, widen (or narrow) the final model's intervals by "
+        "that much; C >= 1, or -1 (the default): C = max(3 horizons, 2 seasons) when the model gives "
+        "intervals and the training part leaves room for it; 0: off (uncalibrated intervals are too narrow "
+        "out of sample)"))
 
     def __post_init__(self) -> None:
         for name in ("data", "split"):
@@ -73,7 +75,7 @@ class ForecastConfig(Config):
         check_int("horizon", self.horizon, 1)
         check_int("season", self.season, 0)
         check_int("batch_size", self.batch_size, 1)
-        check_int("calibrate", self.calibrate, 0)
+        check_int("calibrate", self.calibrate, -1)
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,12 @@ class ForecastModelConfig(Config):
     quantiles: tuple[float, ...] = option((0.1, 0.5, 0.9), "quantiles of likelihood=quantile; must hold 0.5")
     window_norm: str = option("none", (
         "per-window normalisation from the lookback (undone on the output): none; shift (subtract its mean, "
-        "so a level never seen in training is forecast as a shift of familiar shapes); scale (subtract the "
-        "mean and divide by the standard deviation, RevIN)"))
+        "so a level never seen in training is forecast as a shift of familiar shapes); last (subtract its last "
+        "value, NLinear); scale (subtract the mean and divide by the standard deviation, RevIN)"))
+    difference: int = option(0, (
+        "model lag-d differences of the scaled series, dy_t = y_t - y_{t-d} (1: the step-to-step change, the "
+        "season: the change from a season ago), and add them back to the last known values; a trend or "
+        "level never seen in training then needs no extrapolation; 0: off; < lookback"))
     highway: bool = option(True, (
         "direct strategy: add a linear map of the (normalised) lookback window to every output, "
         "an autoregressive 'highway' beside the recurrent encoder (LSTNet, Lai et al. 2018)"))
@@ -114,6 +120,9 @@ class ForecastModelConfig(Config):
         check_bool("highway", self.highway)
         for name, lo in (("lookback", 1), ("horizon", 1), ("n_past", 0), ("n_future", 0)):
             check_int(name, getattr(self, name), lo)
+        check_int("difference", self.difference, 0)
+        if self.difference >= self.lookback:
+            raise ValueError(f"difference: expected a lag below lookback={self.lookback}, got {self.difference}")
         qs = self.quantiles
         if not isinstance(qs, tuple) or not qs or any(not isinstance(q, float | int) or not 0 < q < 1 for q in qs) \
                 or list(qs) != sorted(set(qs)) or 0.5 not in qs:

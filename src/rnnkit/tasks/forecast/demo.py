@@ -1,8 +1,9 @@
 """`rnnkit demo forecast`: AirPassengers on Darts' protocol, beside three baselines, with a fan.
 
 Box & Jenkins' monthly airline passengers (pmdarima's copy), trained up to January 1959
-with min-max scaling fitted there (of log passengers, the preset's choice) and calendar
-covariates (month one-hot, scaled year), intervals calibrated on the last 24 training months;
+with min-max scaling fitted there (of log passengers, the preset's choice), modelling the
+change from a year before (seasonal differences, normalised by their mean over the lookback),
+intervals calibrated on the last 24 training months;
 then a rolling-origin backtest from January 1959 with horizon 6 and the last point of
 each forecast scored, beside naive, seasonal naive and exponential smoothing on exactly
 the same points; then a forecast past 1960 with its 80 % interval fan.
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     item = prep.items[0]
     print(f"  training part: 1949-01 .. 1959-01 ({item.n_train} months), {'logged, then ' if cfg.transform == 'log' else ''}"
           f"min-max scaled on it; "
+          f"{'lag-' + str(preset.model['difference']) + ' differences; ' if preset.model.get('difference') else ''}"
           f"{prep.n_future} calendar covariates; lookback {cfg.lookback}, horizon {cfg.horizon}")
     out = train(cfg, preset.model, train_cfg, prep=prep)
     print(f"  trained {out.fit.step} steps in {out.fit.train_seconds:.1f} s")

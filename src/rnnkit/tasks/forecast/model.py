@@ -4,10 +4,20 @@ Letters: B batch, L lookback, H horizon, P past and F future covariates, D hidde
 O outputs per step (1, Q quantiles, or Gaussian mean and scale). Inputs are scaled
 (`features`): y (B, L), past (B, L, P), fut (B, L + H, F).
 
-Window normalisation (``window_norm``), per window, from the lookback only:
+Differencing (``difference`` = d > 0), first, on the scaled values: the model reads and
+forecasts Δy_t = y_t - y_{t-d}, so its lookback holds L - d differences (and the past and
+future covariates lose their first d steps to match), and the forecast is added back,
+
+    ŷ_{L+k} = y_{L+k-d} + Δŷ_{L+k}          (k < d: a known value; k >= d: the forecast ŷ_{L+k-d})
+
+each of point, lo and hi on its own (for k >= d the bounds add up, a wider interval than
+the sum's exact quantile).
+
+Window normalisation (``window_norm``), per window, from the lookback (of differences) only:
 
     μ = mean(y_{1..L}),  σ = sqrt(var(y_{1..L}) + ε),  ỹ_t = (y_t - μ) / σ,  ŷ_t = μ + σ·(model output)
-    ("scale"; "shift" keeps σ = 1, "none" also μ = 0)
+    ("scale"; "shift" keeps σ = 1, "last" also μ = y_L, the window's last value, as NLinear
+    (Zeng et al. 2023) does; "none" μ = 0, σ = 1)
 
 Direct (all H steps at once, from the last encoder state):
 
@@ -51,16 +61,40 @@ class Forecaster(nn.Module):
             self.highway = None
         else:
             self.head = nn.Linear(cfg.hidden_size + cfg.horizon * cfg.n_future, cfg.horizon * cfg.n_outputs)
-            self.highway = nn.Linear(cfg.lookback, cfg.horizon * cfg.n_outputs, bias=False) if cfg.highway else None
+            self.highway = nn.Linear(cfg.lookback - cfg.difference, cfg.horizon * cfg.n_outputs,
+                                     bias=False) if cfg.highway else None
         # split-conformal widening of the interval per horizon step, in scaled units (calibrate.py); 0: none
         self.register_buffer("interval_margin", torch.zeros(cfg.horizon))
 
     # ---------------------------------------------------------------- shared
+    def differenced(self, y: Tensor, past: Tensor, fut: Tensor, target: Tensor | None = None) -> tuple[Tensor, ...]:
+        """The window in lag-d differences: y (B, L - d), past (B, L - d, P), fut (B, L + H - d, F) and the
+        target (B, H) as Δy too (it may reach back into y); unchanged when d = 0."""
+        d = self.config.difference
+        if not d:
+            return y, past, fut, target
+        L = y.shape[1]
+        full = y if target is None else torch.cat([y, target], dim=1)        # (B, L [+ H])
+        dfull = full[:, d:] - full[:, :-d]                                    # (B, L [+ H] - d)
+        return dfull[:, :L - d], past[:, d:], fut[:, d:], None if target is None else dfull[:, L - d:]
+
+    def undifferenced(self, y: Tensor, dz: Tensor) -> Tensor:
+        """ŷ (B, H) from forecast differences dz (B, H) and the lookback y (B, L): ŷ_{L+k} = ŷ_{L+k-d} + Δŷ_{L+k}."""
+        d = self.config.difference
+        if not d:
+            return dz
+        values = list(y[:, -d:].unbind(1))                                    # the last d known values, (B,) each
+        for k in range(dz.shape[1]):
+            values.append(values[-d] + dz[:, k])
+        return torch.stack(values[d:], dim=1)                                 # (B, H)
+
     def window_stats(self, y: Tensor) -> tuple[Tensor, Tensor]:
         """μ, σ of each lookback window: (B, 1) each (0 and 1 without window_norm)."""
         mode = self.config.window_norm
         if mode == "none":
             return torch.zeros_like(y[:, :1]), torch.ones_like(y[:, :1])
+        if mode == "last":
+            return y[:, -1:], torch.ones_like(y[:, -1:])
         mu = y.mean(dim=1, keepdim=True)
         if mode == "shift":
             return mu, torch.ones_like(mu)
@@ -92,6 +126,7 @@ class Forecaster(nn.Module):
 
     def training_pair(self, y: Tensor, past: Tensor, fut: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
         """(normalised outputs, normalised targets) that the loss compares: (B, K, O) and (B, K)."""
+        y, past, fut, target = self.differenced(y, past, fut, target)
         mu, sd = self.window_stats(y)
         yn, tn = (y - mu) / sd, (target - mu) / sd                            # (B, L), (B, H)
         if self.config.strategy == "direct":
@@ -110,14 +145,16 @@ class Forecaster(nn.Module):
         The interval is NaN with likelihood='none'; with quantiles it is the outermost
         pair (whose coverage is q_hi - q_lo, `level` unused).
         """
-        mu, sd = self.window_stats(y)
-        yn = (y - mu) / sd
+        dy, past, fut, _ = self.differenced(y, past, fut)
+        mu, sd = self.window_stats(dy)
+        yn = (dy - mu) / sd
         if self.config.strategy == "direct":
             point, lo, hi = self.read_outputs(self.direct(yn, past, fut), level)
         else:
             point, lo, hi = self.recursive(yn, fut, level, samples, seed)
+        point, lo, hi = (self.undifferenced(y, mu + sd * v) for v in (point, lo, hi))
         margin = self.interval_margin                                          # (H,)
-        return mu + sd * point, mu + sd * lo - margin, mu + sd * hi + margin
+        return point, lo - margin, hi + margin
 
     def read_outputs(self, o: Tensor, level: float) -> tuple[Tensor, Tensor, Tensor]:
         """(point, lo, hi) from normalised outputs o (B, H, O)."""

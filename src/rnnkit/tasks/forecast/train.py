@@ -79,18 +79,34 @@ def train(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainCon
     """Fit a forecaster on the training part of the series `cfg` names (or of `frame`).
 
     model_kwargs: ForecastModelConfig fields except lookback, horizon, n_past and n_future
-    (taken from cfg and the data). With cfg.calibrate > 0 a first fit without the last
-    cfg.calibrate training points calibrates the intervals (`calibrate.py`). Returns the
+    (taken from cfg and the data). With calibration (`calibration_points`) a first fit without
+    the last C training points calibrates the intervals (`calibrate.py`). Returns the
     model (at its last step, on the CPU, in eval mode).
     """
     prep = prep or prepare(cfg, frame)
     model_cfg = build_model_config(prep, model_kwargs)
     margin = None
-    if prep.cfg.calibrate:
+    c = calibration_points(prep, model_cfg)
+    if c:
         level = model_cfg.quantiles[-1] - model_cfg.quantiles[0] if model_cfg.likelihood == "quantile" else 0.8
         sub = train_cfg.replace(run_dir=f"{train_cfg.run_dir}/calibration", progress=False)
-        margin = calibrate(prep, lambda p: fit_model(model_cfg, p, sub).model, level)
+        margin = calibrate(prep, lambda p: fit_model(model_cfg, p, sub).model, level, c)
     return fit_model(model_cfg, prep, train_cfg, margin)
+
+
+def calibration_points(prep: Prepared, model_cfg: ForecastModelConfig) -> int:
+    """C, the training points held out to calibrate the intervals; 0: no calibration.
+
+    cfg.calibrate >= 1 is taken as given; -1 (auto) gives C = max(3H, 2m) (m the season) when the
+    model has intervals and the shortest training part keeps at least 2(L + H) points without them.
+    """
+    c, (L, H) = prep.cfg.calibrate, (prep.cfg.lookback, prep.cfg.horizon)
+    if c >= 0:
+        return c
+    if model_cfg.likelihood == "none":
+        return 0
+    c = max(3 * H, 2 * prep.season)
+    return c if min(it.n_train for it in prep.items) - c >= 2 * (L + H) else 0
 
 
 def fit_model(model_cfg: ForecastModelConfig, prep: Prepared, train_cfg: TrainConfig,
