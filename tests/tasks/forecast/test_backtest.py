@@ -132,3 +132,18 @@ def test_refit_forecasts_do_not_change_when_later_data_does(tmp_path):
     assert before.sum() == 6 * 3 and (~before).sum() > 0
     pd.testing.assert_frame_equal(a[before][["rnnkit", "lo", "hi"]], b[before][["rnnkit", "lo", "hi"]])
     assert not np.allclose(a[~before]["rnnkit"], b[~before]["rnnkit"])
+
+
+def test_intervals_are_calibrated_by_default_on_max_of_three_horizons_and_two_seasons():
+    from rnnkit.tasks.forecast.train import calibration_points
+
+    def points(model_kwargs, **cfg):
+        prep = prepare(ForecastConfig(data="airpassengers", split="1959-01-01", **cfg))
+        return calibration_points(prep, build_model_config(prep, model_kwargs))
+
+    assert ForecastConfig().calibrate == -1
+    assert points({}, lookback=12, horizon=6) == 24             # 2 seasons of 12 > 3 x 6
+    assert points({}, lookback=12, horizon=12) == 36            # 3 horizons
+    assert points({"likelihood": "none"}, lookback=12, horizon=6) == 0   # no intervals to calibrate
+    assert points({}, lookback=36, horizon=12) == 0             # 121 - 36 < 2 (36 + 12): no room, not calibrated
+    assert points({}, lookback=36, horizon=12, calibrate=30) == 30       # given: taken as it is
