@@ -30,7 +30,7 @@ def test_short_training_lowers_validation_loss_and_reloads(corpus, tmp_path):
 
     cfg = TranslateConfig(data="bible", data_dir=str(corpus), vocab_size=600, max_length=40, batch_size=32)
     prepared = prepare(cfg)
-    assert len(prepared.train) > 500 and 20 <= len(prepared.valid) <= 25  # Genesis 1-30 train, Jude valid
+    assert len(prepared.train) > 300 and 20 <= len(prepared.valid) <= 25  # Genesis 1-30 (up to 40 pieces), Jude
     kwargs = {"embedding_size": 48, "hidden_size": 48, "dropout": 0.0}
     torch.manual_seed(0)
     before = validation_loss(build_model(prepared, kwargs).eval(), prepared.valid)

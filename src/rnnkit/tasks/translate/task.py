@@ -69,6 +69,7 @@ def make_loss(label_smoothing: float, teacher_forcing: float):
     return loss
 
 
+@torch.no_grad()
 def validation_loss(model: torch.nn.Module, data: EncodedPairs, batch_size: int = 64) -> float:
     """Mean cross-entropy per target token (no smoothing), teacher forced."""
     total, count = 0.0, 0
