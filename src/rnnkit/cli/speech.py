@@ -54,6 +54,8 @@ def add_parser(subparsers: Any) -> None:
     add_config_flags(t, SpeechModelConfig, MODEL_FIELDS)
     add_config_flags(t, TrainConfig, TRAIN_FIELDS, TRAIN_DEFAULTS)
     t.add_argument("--threads", type=int, default=1, help="torch threads (one is steadiest on a shared machine)")
+    t.add_argument("--resume", action="store_true",
+                   help="continue RUN_DIR/checkpoints/last.pt (raise --max-seconds/--max-steps/--epochs to train on)")
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="show a progress bar")
     t.set_defaults(func=run_train)
 
@@ -130,7 +132,7 @@ def run_train(args: argparse.Namespace) -> int:
     d = prepared.data
     secs = sum(len(f) for f in prepared.train.feats) * fcfg.hop_ms / 1000
     print(f"data: {d.name}, {len(d.train)} train ({secs / 60:.1f} min) / {len(d.valid)} valid / {len(d.test)} test clips")
-    out = train(prepared, model_kwargs, train_cfg)
+    out = train(prepared, model_kwargs, train_cfg, resume=args.resume)
     print(f"trained {out.fit.step} steps in {out.fit.train_seconds:.0f} s ({out.fit.stopped}); best step {out.fit.best_step}")
     report = {"valid": out.valid_metrics, "test": out.test_metrics, "train_seconds": out.fit.train_seconds}
     print(f"validation (training voices): CER {out.valid_metrics['cer']:.4f}  WER {out.valid_metrics['wer']:.4f}")
