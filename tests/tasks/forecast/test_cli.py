@@ -40,3 +40,18 @@ def test_cli_errors_are_one_line_and_name_the_file_and_column(trained, capsys):
     assert err.startswith("rnnkit forecast: error: ") and "sales.csv: column 'units' not found" in err
     code = main(["forecast", "train", "--csv", str(trained / "sales.csv"), "--horizon", "0"])
     assert code == 2 and "--horizon: expected an int >= 1, got 0" in capsys.readouterr().err
+
+
+def test_backtest_with_refit_refits_every_k_origins_from_a_start_inside_the_training_part(trained, capsys):
+    out = trained / "refit.csv"
+    code = main(["forecast", "backtest", "--csv", str(trained / "sales.csv"), "--target", "sales", "--horizon", "6",
+                 "--lookback", "12", "--max-steps", "4", "--eval-every", "4", "--hidden-size", "4", "--calibrate", "0",
+                 "--start", "0.7", "--stride", "3", "--refit", "4", "--baselines", "naive", "--no-progress",
+                 "--run-dir", str(trained / "refit_run"), "--out", str(out), "--plot", str(trained / "refit.png")])
+    assert code == 0
+    # origins 84, 87, ..., 114 (2007-01 .. 2009-07): 11 forecasts, a refit before the 1st, 5th and 9th
+    printed = capsys.readouterr().out
+    assert "backtest: 66 scored points" in printed and ", 3 refits)" in printed
+    p = pd.read_csv(out, parse_dates=["origin", "time"])
+    assert p["origin"].min() == pd.Timestamp("2007-01-01") and p["origin"].nunique() == 11 and len(p) == 66
+    assert (p["time"] >= p["origin"]).all()
