@@ -58,6 +58,15 @@ def test_rnnkit_load_dispatches_on_the_kind(classifier_checkpoint):
         assert torch.equal(loaded.model.state_dict()[k], v), k
 
 
+
+def test_rnnkit_load_with_a_kind_refuses_another_kind_before_building_it(classifier_checkpoint):
+    path, _ = classifier_checkpoint
+    assert rnnkit.load(path, kind="test-classifier").kind == "test-classifier"
+    with pytest.raises(ValueError, match=r"^--checkpoint: expected a translate checkpoint, got one of kind "
+                                         r"'test-classifier' \("):
+        rnnkit.load(path, kind="translate")
+
+
 def test_states_draws_the_picture_of_a_classifier(classifier_checkpoint, tmp_path, capsys):
     path, _ = classifier_checkpoint
     out = tmp_path / "out"

@@ -74,12 +74,20 @@ def resolve_checkpoint(path: str | os.PathLike[str]) -> Path:
     return p
 
 
-def load(path: str | os.PathLike[str]) -> Loaded:
-    """Rebuild the model of any rnnkit checkpoint or run directory, whatever task wrote it."""
+def load(path: str | os.PathLike[str], kind: str | None = None) -> Loaded:
+    """Rebuild the model of any rnnkit checkpoint or run directory, whatever task wrote it.
+
+    With `kind`, a checkpoint of another kind is refused before its model is built (a
+    task's own loader passes its kind, so `rnnkit translate run --checkpoint runs/textgen`
+    says what it got).
+    """
+    expected = kind
     p = resolve_checkpoint(path)
     ckpt = load_checkpoint(p, map_location="cpu")
     meta = ckpt.get("model_config")
     kind = meta.get("kind") if isinstance(meta, dict) else None
+    if expected is not None and kind != expected:
+        raise ValueError(f"--checkpoint: expected a {expected} checkpoint, got one of kind {kind!r} ({p})")
     if kind not in _loaders and kind in BUILTIN:
         importlib.import_module(BUILTIN[kind])
     if kind not in _loaders:

@@ -55,9 +55,7 @@ class LoadedClassifier:
 
 def load_classifier(path: str | os.PathLike[str]) -> LoadedClassifier:
     """Rebuild a classifier from a checkpoint (or run directory) on the CPU, in eval mode."""
-    loaded = load(path)
-    if loaded.kind != KIND:
-        raise ValueError(f"--checkpoint: expected a classify checkpoint, got one of kind {loaded.kind!r} ({loaded.path})")
+    loaded = load(path, kind=KIND)
     x = loaded.extras
     return LoadedClassifier(loaded.model, x["tokenizer"], x["labels"], x["task"], loaded.path, loaded.step)
 

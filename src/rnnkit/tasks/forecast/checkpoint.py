@@ -31,9 +31,7 @@ class LoadedForecaster:
 
 def load_forecaster(path: str | os.PathLike[str]) -> LoadedForecaster:
     """Rebuild a forecaster from a checkpoint or run directory (CPU, eval mode)."""
-    loaded = load(path)
-    if loaded.kind != KIND:
-        raise ValueError(f"--checkpoint: expected a forecast checkpoint, got one of kind {loaded.kind!r} ({loaded.path})")
+    loaded = load(path, kind=KIND)
     x = loaded.extras
     return LoadedForecaster(loaded.model, x["task"], x["scalers"], x["years"], loaded.path)
 

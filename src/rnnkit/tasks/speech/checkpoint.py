@@ -37,9 +37,7 @@ class LoadedRecognizer:
 
 def load_recognizer(path: str | os.PathLike[str]) -> LoadedRecognizer:
     """Rebuild a recogniser from a checkpoint (or run directory) on the CPU, in eval mode."""
-    loaded = load(path)
-    if loaded.kind != KIND:
-        raise ValueError(f"--checkpoint: expected a speech checkpoint, got one of kind {loaded.kind!r} ({loaded.path})")
+    loaded = load(path, kind=KIND)
     x = loaded.extras
     return LoadedRecognizer(loaded.model, x["features"], x["chars"], x["task"], loaded.path, loaded.step)
 

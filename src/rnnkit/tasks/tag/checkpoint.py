@@ -42,9 +42,7 @@ class LoadedTagger:
 
 
 def load_tagger(path: str | os.PathLike[str]) -> LoadedTagger:
-    loaded = load(path)
-    if loaded.kind != KIND:
-        raise ValueError(f"--checkpoint: expected a tag checkpoint, got one of kind {loaded.kind!r} ({loaded.path})")
+    loaded = load(path, kind=KIND)
     return LoadedTagger(loaded.model, loaded.extras["vocab"], loaded.extras["task"], loaded.path, loaded.step)
 
 

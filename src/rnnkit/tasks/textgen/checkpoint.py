@@ -39,9 +39,7 @@ class LoadedModel:
 
 def load_model(path: str | os.PathLike[str]) -> LoadedModel:
     """Rebuild model and tokeniser from a checkpoint (or run directory) on the CPU, in eval mode."""
-    loaded = load(path)
-    if loaded.kind != KIND:
-        raise ValueError(f"--checkpoint: expected a textgen checkpoint, got one of kind {loaded.kind!r} ({loaded.path})")
+    loaded = load(path, kind=KIND)
     x = loaded.extras
     return LoadedModel(loaded.model, x["tokenizer"], x["task"], loaded.path, loaded.step)
 

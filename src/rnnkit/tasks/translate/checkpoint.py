@@ -53,9 +53,7 @@ class LoadedTranslator:
 
 def load_translator(path: str | os.PathLike[str]) -> LoadedTranslator:
     """Rebuild a translator from a checkpoint (or run directory) on the CPU, in eval mode."""
-    loaded = load(path)
-    if loaded.kind != KIND:
-        raise ValueError(f"--checkpoint: expected a translate checkpoint, got one of kind {loaded.kind!r} ({loaded.path})")
+    loaded = load(path, kind=KIND)
     x = loaded.extras
     return LoadedTranslator(loaded.model, x["source"], x["target"], x["task"], loaded.path, loaded.step)
 
