@@ -18,7 +18,7 @@ from rnnkit.cli.flags import add_config_flags
 from rnnkit.training import TrainConfig
 
 TRAIN_FIELDS = ("max_seconds", "lr", "seed", "run_dir")
-DEFAULTS = {"max_seconds": 120.0, "lr": 3e-3, "run_dir": "runs/demo_translate"}
+DEFAULTS = {"max_seconds": 90.0, "lr": 3e-3, "run_dir": "runs/demo_translate"}
 
 
 def add_flags(p: argparse.ArgumentParser) -> None:
