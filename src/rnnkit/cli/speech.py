@@ -45,6 +45,8 @@ def add_parser(subparsers: Any) -> None:
     m.add_argument("--test-clips", type=int, default=200, help="clips in test.tsv (held-out voices)")
     m.add_argument("--noise", type=float, default=0.3, help="share of clips with white noise at 10-30 dB SNR")
     m.add_argument("--seed", type=int, default=0, help="seed of texts, voices, speeds, pitches and noise")
+    m.add_argument("--flite-share", type=float, default=0.4,
+                   help="share of training/validation clips spoken by flite's voices (the rest: espeak-ng's)")
     m.add_argument("--jobs", type=int, default=2, help="synthesisers run at once")
     m.set_defaults(func=run_make_data)
 
@@ -110,7 +112,7 @@ def run_make_data(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     out = make_corpus(args.out, args.kind, args.train_clips, args.valid_clips, args.test_clips, args.noise, args.seed,
-                      args.jobs, progress=True)
+                      args.jobs, progress=True, flite_share=args.flite_share)
     print(f"wrote {args.train_clips} train / {args.valid_clips} valid / {args.test_clips} test clips ({args.kind}) to "
           f"{out} in {time.perf_counter() - t0:.0f} s; test voices (never in training): {', '.join(TEST_VOICES)}")
     return 0

@@ -34,6 +34,7 @@ FLITE_VOICES = ("kal16", "awb", "rms", "slt")
 # never heard in training: an espeak variant (f4, m6) used nowhere else, and one flite voice
 TEST_VOICES = ("espeak:en-us+f4", "espeak:en-gb-scotland+m6", "espeak:en-029+f4", "flite:rms")
 KINDS = ("digits", "sentences")
+FLITE_SHARE = 0.4  # of training clips; flite's 3 training voices differ more from each other than espeak's variants
 
 
 def train_voices() -> list[str]:
@@ -73,10 +74,14 @@ def shakespeare_lines(min_words: int = 3, max_words: int = 8) -> list[str]:
     return out
 
 
-def plan(kind: str, counts: dict[str, int], noise: float, seed: int) -> dict[str, list[ClipSpec]]:
-    """Which text each clip says, in which voice, speed, pitch and noise; the same for the same seed."""
+def plan(kind: str, counts: dict[str, int], noise: float, seed: int,
+         flite_share: float = FLITE_SHARE) -> dict[str, list[ClipSpec]]:
+    """Which text each clip says, in which voice, speed, pitch and noise; the same for the same seed.
+    Training and validation clips take a flite voice with probability flite_share, else an espeak-ng one."""
     if kind not in KINDS:
         raise ValueError(f"--kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    if not 0.0 <= flite_share <= 1.0:
+        raise ValueError(f"--flite-share: expected a share in [0, 1], got {flite_share}")
     rng = random.Random(seed)
     if kind == "digits":
         texts = {s: digit_texts(n, rng) for s, n in counts.items()}
@@ -89,11 +94,15 @@ def plan(kind: str, counts: dict[str, int], noise: float, seed: int) -> dict[str
         texts, start = {}, 0
         for s, n in counts.items():
             texts[s], start = lines[start:start + n], start + n
-    seen_voices, test_voices = train_voices(), list(TEST_VOICES)
+    seen = train_voices()
+    by_engine = {e: [v for v in seen if v.startswith(e + ":")] for e in ("espeak", "flite")}
+
+    def pick() -> str:  # the engine first: flite's few voices are otherwise ~3 % of the clips
+        return rng.choice(by_engine["flite" if rng.random() < flite_share else "espeak"])
+
     out: dict[str, list[ClipSpec]] = {}
     for split, items in texts.items():
-        voices = test_voices if split == "test" else seen_voices
-        out[split] = [_spec(f"{split}_{i:05d}.wav", t, voices[i % len(voices)] if split == "test" else rng.choice(voices),
+        out[split] = [_spec(f"{split}_{i:05d}.wav", t, TEST_VOICES[i % len(TEST_VOICES)] if split == "test" else pick(),
                             rng, noise) for i, t in enumerate(items)]
     return out
 
@@ -134,7 +143,8 @@ def _run(cmd: list[str], spec: ClipSpec) -> None:
 
 
 def make_corpus(out: str | os.PathLike[str], kind: str = "digits", train: int = 2000, valid: int = 150,
-                test: int = 200, noise: float = 0.3, seed: int = 0, jobs: int = 2, progress: bool = False) -> Path:
+                test: int = 200, noise: float = 0.3, seed: int = 0, jobs: int = 2, progress: bool = False,
+                flite_share: float = FLITE_SHARE) -> Path:
     """Write out/wav/*.wav and out/{train,valid,test}.tsv (path, transcript, voice); returns out."""
     require_programs("espeak-ng", "flite", "sox", purpose="rnnkit speech make-data")
     for name, n in (("train", train), ("valid", valid), ("test", test)):
@@ -144,7 +154,8 @@ def make_corpus(out: str | os.PathLike[str], kind: str = "digits", train: int = 
         raise ValueError(f"--noise: expected a share of clips in [0, 1], got {noise}")
     d = Path(out)
     (d / "wav").mkdir(parents=True, exist_ok=True)
-    specs = plan(kind, {s: n for s, n in (("train", train), ("valid", valid), ("test", test)) if n}, noise, seed)
+    specs = plan(kind, {s: n for s, n in (("train", train), ("valid", valid), ("test", test)) if n}, noise, seed,
+                 flite_share)
     every = [s for items in specs.values() for s in items]
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max(1, jobs)) as pool:
         work = pool.map(lambda s: synthesise(s, d, Path(tmp), seed), every)
