@@ -5,6 +5,9 @@
     # tweets / drug reviews: TF-IDF + logistic regression, rnnkit from scratch, rnnkit --init-from an LM
     python benchmarks/classify_quality.py text --data drugreview --lm-seconds 120
     python benchmarks/classify_quality.py text --data tweets --lm-seconds 300 --max-seconds 600   # a time budget per run
+    # ULMFiT: one LM on the training tweets + training reviews, then discriminative lrs and gradual unfreezing
+    python benchmarks/classify_quality.py text --data drugreview --rows init_from --lm-corpus mixed --lm-layers 2 \
+        --lm-embedding 256 --no-init-bidirectional --lr-decay 2.6 --unfreeze-every 1 --select-by loss --lr 1e-2 --seeds 0 1 2
 
 Model choices were made on the validation split (held out from training); the test
 split is scored once per run. torch.set_num_threads(1) throughout.
@@ -97,15 +100,18 @@ def train_lm(text_file: Path, run: Path, seconds: float, seed: int, hidden: int,
     return run
 
 
-def classifier_run(prepared, model: dict, tcfg: dict, run_dir: Path) -> dict:
+def classifier_run(prepared, model: dict, tcfg: dict, run_dir: Path, row: str) -> dict:
+    """One seed of one row; printed as soon as it ends."""
     t0 = time.perf_counter()
     out = train(prepared, model, TrainConfig(**tcfg, run_dir=str(run_dir)))
     valid = score(out.model, prepared.valid, prepared.labels)
-    return {"seed": tcfg["seed"], "test_macro_f1": out.test_metrics["macro_f1"],
-            "test_accuracy": out.test_metrics["accuracy"], "valid_macro_f1": valid["macro_f1"],
-            "valid_best_metric": out.fit.best_metric, "best_step": out.fit.best_step, "steps": out.fit.step,
-            "epochs": out.fit.epoch, "stopped": out.fit.stopped, "train_seconds": out.fit.train_seconds,
-            "wall_seconds": time.perf_counter() - t0, "copied": len(out.copied)}
+    result = {"seed": tcfg["seed"], "test_macro_f1": out.test_metrics["macro_f1"],
+              "test_accuracy": out.test_metrics["accuracy"], "valid_macro_f1": valid["macro_f1"],
+              "valid_best_metric": out.fit.best_metric, "best_step": out.fit.best_step, "steps": out.fit.step,
+              "epochs": out.fit.epoch, "stopped": out.fit.stopped, "train_seconds": out.fit.train_seconds,
+              "wall_seconds": time.perf_counter() - t0, "copied": len(out.copied)}
+    print(row, result, flush=True)
+    return result
 
 
 def summary(rows: list[dict]) -> dict:
@@ -128,9 +134,8 @@ def text_rows(args) -> dict:
                 max_seconds=args.max_seconds, weight_decay=args.weight_decay, warmup_steps=args.warmup_steps,
                 schedule=args.schedule)
     if "scratch" in args.rows:
-        rows = [classifier_run(prepared, model, dict(tcfg, seed=s), out_dir / f"scratch{s}") for s in args.seeds]
-        for r in rows:
-            print("scratch", r, flush=True)
+        rows = [classifier_run(prepared, model, dict(tcfg, seed=s), out_dir / f"scratch{s}", "scratch")
+                for s in args.seeds]
         result["scratch"] = {"model": model, "rows": rows, **summary(rows)}
     if "init_from" in args.rows:
         if args.lm_run:
@@ -141,9 +146,8 @@ def text_rows(args) -> dict:
                           args.lm_embedding, args.lm_layers)
         pre = prepare(base_cfg.replace(init_from=str(lm), lr_decay=args.lr_decay, unfreeze_every=args.unfreeze_every))
         init_model = {**model, "bidirectional": args.init_bidirectional}
-        rows = [classifier_run(pre, init_model, dict(tcfg, seed=s), out_dir / f"init_from{s}") for s in args.seeds]
-        for r in rows:
-            print("init_from", r, flush=True)
+        rows = [classifier_run(pre, init_model, dict(tcfg, seed=s), out_dir / f"init_from{s}", "init_from")
+                for s in args.seeds]
         result["init_from"] = {"lm": str(lm), "bidirectional": args.init_bidirectional, "lr_decay": args.lr_decay,
                                "unfreeze_every": args.unfreeze_every, "rows": rows, **summary(rows)}
     for key in ("scratch", "init_from"):
