@@ -106,3 +106,7 @@ def test_char_lm_from_a_textgen_model_scores_every_label():
         logits, _ = model(torch.tensor([[tok.vocab.ids(["b"])[0]]]), state)
     p = torch.softmax(logits[0, 0], -1)
     assert math.isclose(lp[t], math.log(float(p[tok.vocab.ids(["t"])[0]] + p[tok.vocab.ids(["T"])[0]])), rel_tol=1e-4)
+
+
+def test_decoded_text_has_single_inner_spaces_only():
+    assert decode_ids(encode_text(" five  five ")) == "five five"

@@ -58,8 +58,8 @@ def encode_text(text: str) -> list[int]:
 
 
 def decode_ids(ids: list[int]) -> str:
-    """Text of label ids (blanks, if any, skipped)."""
-    return "".join(CHARS[i - 1] for i in ids if i != BLANK)
+    """Text of label ids (blanks, if any, skipped), spaces collapsed and stripped as in transcripts."""
+    return " ".join("".join(CHARS[i - 1] for i in ids if i != BLANK).split())
 
 
 def read_wav(path: str | os.PathLike[str], resample: bool = True) -> np.ndarray:
