@@ -1,6 +1,5 @@
 """The Bible corpus builder on a small hand-written OSIS sample, and on a real diatheke export."""
 
-import shutil
 
 import pytest
 
@@ -111,7 +110,6 @@ def test_drop_capitals():
     assert uncap_initial("¡OH Jehová") == "¡Oh Jehová"
 
 
-@pytest.mark.skipif(shutil.which("diatheke") is None, reason="needs Debian's diatheke with sword-text-web/-sparv")
 def test_real_export_of_ruth_aligns_every_verse():
     from rnnkit.tasks.translate.corpus import ENGLISH as EN, SPANISH as ES, export
 
