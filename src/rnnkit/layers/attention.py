@@ -42,12 +42,22 @@ class Attention(nn.Module):
         elif kind == "general":
             self.W = nn.Linear(key_size, query_size, bias=False)
 
-    def scores(self, query: Tensor, keys: Tensor) -> Tensor:
-        """e (S, B) before masking."""
+    def project_keys(self, keys: Tensor) -> Tensor:
+        """The part of e that depends on the keys alone, so a decoder computes it once per source:
+        keys (S, B, K) -> k_s (dot), W k_s (S, B, Q) (general) or W_k k_s (S, B, A) (additive)."""
+        if self.kind == "dot":
+            return keys
+        return self.W(keys) if self.kind == "general" else self.W_k(keys)
+
+    def scores_projected(self, queries: Tensor, projected: Tensor) -> Tensor:
+        """e (T, S, B) before masking, for T queries (T, B, Q) against project_keys(keys) (S, B, ·)."""
         if self.kind == "additive":
-            return self.v(torch.tanh(self.W_q(query)[None] + self.W_k(keys))).squeeze(-1)  # (S, B)
-        k = keys if self.kind == "dot" else self.W(keys)  # (S, B, Q)
-        return (k * query[None]).sum(-1)  # (S, B)
+            return self.v(torch.tanh(self.W_q(queries)[:, None] + projected[None])).squeeze(-1)  # (T, S, B)
+        return torch.einsum("tbq,sbq->tsb", queries, projected)  # (T, S, B)
+
+    def scores(self, query: Tensor, keys: Tensor) -> Tensor:
+        """e (S, B) before masking, for one query (B, Q)."""
+        return self.scores_projected(query[None], self.project_keys(keys))[0]  # (S, B)
 
     def forward(self, query: Tensor, keys: Tensor, lengths: object = None) -> tuple[Tensor, Tensor]:
         """query (B, Q), keys (S, B, K), lengths B ints in 1..S or None -> context (B, K), weights (B, S)."""

@@ -8,7 +8,7 @@ import torch
 from rnnkit.layers.attention import Attention
 from rnnkit.tasks.translate.config import TranslatorConfig
 from rnnkit.tasks.translate.decode import beam_search, greedy, translate_ids
-from rnnkit.tasks.translate.model import Memory, Translator, attend, key_side
+from rnnkit.tasks.translate.model import Memory, Translator, attend
 from rnnkit.tasks.translate.vocab import BOS, EOS, PAD
 
 
@@ -36,7 +36,7 @@ def test_batched_scores_match_the_attention_module(kind):
     keys = torch.randn(5, 3, 6, dtype=torch.double)  # (S, B, K)
     lengths = torch.tensor([5, 2, 4])
     valid = torch.arange(5)[:, None] < lengths[None]
-    mem = Memory(keys, key_side(att, keys), valid, torch.zeros(3, 6, dtype=torch.double))
+    mem = Memory(keys, att.project_keys(keys), valid, torch.zeros(3, 6, dtype=torch.double))
     queries = torch.randn(4, 3, 6, dtype=torch.double)  # (T, B, Q)
     ctx, w = attend(att, queries, mem)  # (T, B, K), (T, B, S)
     for t in range(4):

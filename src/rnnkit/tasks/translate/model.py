@@ -11,9 +11,9 @@ Letters: S source steps, T target steps, B batch, E embedding, H hidden, V targe
 
 ``attention="none"`` is the fixed-context encoder–decoder (Cho et al., 2014): c_t = s_0 at
 every step, the encoder's final state the only thing the decoder knows of the source.
-Scores are `rnnkit.layers.attention.Attention`'s (additive, dot, general); `score_all`
-scores every query of a sequence at once with that module's own weights, precomputing
-the key side once per source (the oracle test checks it against ``Attention.forward``).
+Scores are `rnnkit.layers.attention.Attention`'s (additive, dot, general): its
+``project_keys`` runs once per source, its ``scores_projected`` scores every query of a
+target at once (the oracle test checks the result against ``Attention.forward``).
 Without input feeding and with full teacher forcing the decoder runs over the whole
 target in one call (the fused kernel); otherwise it runs one step at a time.
 """
@@ -38,7 +38,7 @@ class Memory:
     """What the decoder reads of the source, one column per hypothesis (N = B or B * beam)."""
 
     keys: Tensor      # (S, N, H) projected encoder states
-    scored: Tensor    # (S, N, A) the key side of the score, computed once (see score_all)
+    scored: Tensor    # (S, N, A) Attention.project_keys(keys), computed once per source
     valid: Tensor     # (S, N) bool, False at padding
     context0: Tensor  # (N, H) the encoder summary s_0
 
@@ -46,27 +46,11 @@ class Memory:
         return Memory(self.keys[:, idx], self.scored[:, idx], self.valid[:, idx], self.context0[idx])
 
 
-def key_side(att: Attention, keys: Tensor) -> Tensor:
-    """The part of the score that depends on the keys only: (S, N, K) keys, (S, N, Q) W k or (S, N, A) W_k k."""
-    if att.kind == "dot":
-        return keys
-    if att.kind == "general":
-        return att.W(keys)
-    return att.W_k(keys)
-
-
-def score_all(att: Attention, queries: Tensor, scored: Tensor) -> Tensor:
-    """Scores e (T, S, N) of T queries (T, N, Q) against precomputed key sides (S, N, ·)."""
-    if att.kind == "additive":
-        return att.v(torch.tanh(att.W_q(queries)[:, None] + scored[None])).squeeze(-1)  # (T, S, N)
-    return torch.einsum("tnq,snq->tsn", queries, scored)  # (T, S, N)
-
-
 def attend(att: Attention | None, queries: Tensor, memory: Memory) -> tuple[Tensor, Tensor | None]:
     """Contexts (T, N, H) and weights (T, N, S) (0 at padding) for queries (T, N, H)."""
     if att is None:
         return memory.context0.expand(queries.shape[0], -1, -1), None
-    e = score_all(att, queries, memory.scored).float()  # (T, S, N)
+    e = att.scores_projected(queries, memory.scored).float()  # (T, S, N)
     e = e.masked_fill(~memory.valid[None], float("-inf"))
     a = torch.softmax(e, dim=1).to(memory.keys.dtype)  # (T, S, N)
     context = torch.einsum("tsn,snh->tnh", a, memory.keys)  # (T, N, H)
@@ -102,7 +86,7 @@ class Translator(nn.Module):
         h = state[0] if isinstance(state, tuple) else state  # (Le*2, B, H)
         s0 = torch.tanh(self.bridge(torch.cat([h[-2], h[-1]], dim=-1)))  # (B, H): top layer, both ends
         keys = self.key_proj(self.drop(out))  # (S, B, H)
-        scored = keys if self.attention is None else key_side(self.attention, keys)
+        scored = keys if self.attention is None else self.attention.project_keys(keys)
         valid = padding_mask(lengths.to(src.device), src.shape[0])  # (S, B)
         h0 = s0[None].expand(self.cfg.decoder_layers, -1, -1).contiguous()  # (Ld, B, H)
         start = (h0, torch.zeros_like(h0)) if self.lstm else h0
