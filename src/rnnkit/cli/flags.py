@@ -56,6 +56,7 @@ def add_config_flags(parser: argparse.ArgumentParser, cls: type[Config], names: 
             raise ValueError(f"{cls.__name__}.{name} has no default; give the flag one in `defaults`")
         # the flag's own default replaces any "(default: …)" the field's help string carries
         text = re.sub(r"\s*\(default:[^)]*\)", "", f.metadata.get("help", "")) + f" (default: {_show(default)})"
+        text = text.replace("%", "%%")  # argparse %-formats help strings: "5% of" would crash --help
         kind = str(f.type).replace(" ", "")
         flag = flag_name(name)
         if kind == "bool":
