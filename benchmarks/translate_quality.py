@@ -3,7 +3,8 @@
     rnnkit translate make-data bible                                   # ~/.cache/rnnkit/bible
     python benchmarks/translate_quality.py apertium                    # the rule-based anchor
     rnnkit translate train --max-seconds 3600 --run-dir runs/tr_att    # (commands in RESULTS.md)
-    python benchmarks/translate_quality.py eval runs/tr_att            # test BLEU/chrF, greedy and beam 5, sent/s
+    python benchmarks/translate_quality.py tune runs/tr_att            # length penalty for beam 5, on validation
+    python benchmarks/translate_quality.py eval runs/tr_att [--length-penalty A]   # test BLEU/chrF, greedy and beam 5, sent/s
     python benchmarks/translate_quality.py curve runs/tr_att runs/tr_none   # validation BLEU against training time
 
 Every system translates exactly the same source lines (test.tsv's first column, one verse
@@ -47,7 +48,7 @@ def apertium(data_dir: Path, out: Path) -> dict:
             "sentences_per_s": len(test) / seconds}
 
 
-def evaluate_run(run: str, data_dir: Path, beams: list[int], out: Path) -> list[dict]:
+def evaluate_run(run: str, data_dir: Path, beams: list[int], out: Path, length_penalty: float = 1.0) -> list[dict]:
     from rnnkit.tasks.translate.checkpoint import load_translator
     from rnnkit.tasks.translate.config import DecodeConfig
 
@@ -56,14 +57,33 @@ def evaluate_run(run: str, data_dir: Path, beams: list[int], out: Path) -> list[
     rows = []
     for beam in beams:
         start = time.perf_counter()
-        hyps = tr.translate(test.sources, DecodeConfig(beam_size=beam, length_penalty=1.0, batch_size=32))
+        hyps = tr.translate(test.sources, DecodeConfig(beam_size=beam, length_penalty=length_penalty, batch_size=32))
         seconds = time.perf_counter() - start
         name = Path(run).name
         (out / f"{name}.beam{beam}.test.txt").write_text("\n".join(hyps) + "\n", encoding="utf-8")
         rows.append({"system": f"rnnkit {name} ({tr.model.cfg.attention} attention)", "beam": beam,
                      **bleu_chrf(hyps, test.targets), "sentences": len(test), "sentences_per_s": len(test) / seconds,
-                     "step": tr.step})
+                     "step": tr.step, "length_penalty": length_penalty if beam > 1 else None})
         print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def tune_length_penalty(run: str, data_dir: Path, beam: int, alphas: list[float]) -> list[dict]:
+    """Beam search's length penalty alpha chosen on the validation books (never the test books), by chrF."""
+    from rnnkit.tasks.translate.checkpoint import load_translator
+    from rnnkit.tasks.translate.config import DecodeConfig
+
+    tr = load_translator(run)
+    valid = bible_split(data_dir, "valid")
+    rows = []
+    for alpha in alphas:
+        hyps = tr.translate(valid.sources, DecodeConfig(beam_size=beam, length_penalty=alpha, batch_size=32))
+        ratio = sum(len(h.split()) for h in hyps) / max(1, sum(len(t.split()) for t in valid.targets))
+        rows.append({"split": "valid", "beam": beam, "length_penalty": alpha, **bleu_chrf(hyps, valid.targets),
+                     "length_ratio_words": ratio, "step": tr.step})
+        print(json.dumps(rows[-1]), flush=True)
+    best = max(rows, key=lambda r: r["chrf"])
+    print(f"best on validation by chrF: --length-penalty {best['length_penalty']}", flush=True)
     return rows
 
 
@@ -94,10 +114,13 @@ def curve(runs: list[str], out: Path) -> list[dict]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("what", choices=("apertium", "eval", "curve"), help="which measurement")
+    p.add_argument("what", choices=("apertium", "eval", "tune", "curve"), help="which measurement")
     p.add_argument("runs", nargs="*", help="eval: one run directory or checkpoint; curve: run directories")
     p.add_argument("--data-dir", default=str(DATA), help="the corpus of `rnnkit translate make-data bible`")
     p.add_argument("--beams", type=int, nargs="+", default=[1, 5], help="eval: beam widths (1 is greedy)")
+    p.add_argument("--length-penalty", type=float, default=1.0, help="eval: beam search's GNMT length penalty alpha")
+    p.add_argument("--alphas", type=float, nargs="+", default=[0.0, 0.5, 1.0, 1.5, 2.0],
+                   help="tune: length penalties to try on the validation books (beam: the widest of --beams)")
     p.add_argument("--out", default="runs/translate_bench", help="where translations, JSON and the curve go")
     args = p.parse_args()
     torch.set_num_threads(1)
@@ -108,7 +131,11 @@ def main() -> None:
     elif args.what == "eval":
         if len(args.runs) != 1:
             raise SystemExit("eval: expected one run directory")
-        result = evaluate_run(args.runs[0], Path(args.data_dir).expanduser(), args.beams, out)
+        result = evaluate_run(args.runs[0], Path(args.data_dir).expanduser(), args.beams, out, args.length_penalty)
+    elif args.what == "tune":
+        if len(args.runs) != 1:
+            raise SystemExit("tune: expected one run directory")
+        result = tune_length_penalty(args.runs[0], Path(args.data_dir).expanduser(), max(args.beams), args.alphas)
     else:
         result = curve(args.runs, out)
     print(json.dumps({"result": result, "sacrebleu": signatures()}, indent=1))
