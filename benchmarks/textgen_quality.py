@@ -38,7 +38,7 @@ from rnnkit.training.optim import resolve_precision
 TINY = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespeare.txt"
 
 # Per corpus: (data config, model, optimiser) defaults, chosen on this 2-core CPU. Tiny: 64
-# streams per batch, not 32: the larger GEMMs run ~1.5x the characters per second, which is
+# streams per batch, not 32: the larger GEMMs run ~1.4x the characters per second, which is
 # what a time budget buys on a slower host (host C: 1.538 at batch 32, 1.490 at 64 in 64 s).
 PRESETS = {
     "tiny": dict(level="char", batch_size=64, bptt=32, eval_tokens=20_000, anneal_share=0.5,
