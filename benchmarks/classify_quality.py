@@ -131,7 +131,8 @@ def text_rows(args) -> dict:
                                                 "pooling": args.pooling, "dropout": args.dropout}.items()
                               if v is not None}}
     tcfg = dict(lr=args.lr, epochs=args.epochs, patience=args.patience, progress=False, plot=False,
-                max_seconds=args.max_seconds, weight_decay=args.weight_decay, warmup_steps=args.warmup_steps,
+                max_seconds=args.max_seconds, max_steps=args.max_steps, eval_every=args.eval_every,
+                weight_decay=args.weight_decay, warmup_steps=args.warmup_steps,
                 schedule=args.schedule)
     if "scratch" in args.rows:
         rows = [classifier_run(prepared, model, dict(tcfg, seed=s), out_dir / f"scratch{s}", "scratch")
@@ -185,6 +186,10 @@ def main() -> None:
     ap.add_argument("--patience", type=int, default=4, help="text: evaluations without improvement before stopping")
     ap.add_argument("--max-seconds", type=float, default=0.0,
                     help="text: training-time budget of each classifier run (from scratch, --init-from); 0: none")
+    ap.add_argument("--max-steps", type=int, default=0,
+                    help="text: most optimiser steps per classifier run (0: none); cosine/anneal decay over it")
+    ap.add_argument("--eval-every", type=int, default=0,
+                    help="text: evaluate (and maybe checkpoint) every N steps; 0: once per epoch")
     ap.add_argument("--lr", type=float, default=2e-3, help="text: Adam learning rate of the classifier runs")
     ap.add_argument("--weight-decay", type=float, default=0.0, help="text: Adam L2 weight decay")
     ap.add_argument("--warmup-steps", type=int, default=0, help="text: linear lr warm-up steps")

@@ -10,6 +10,7 @@ the model (and its scaler) is refitted on y_1..y_{o-1} every k origins.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -68,6 +69,44 @@ def model_forecasts(model: Forecaster, item: PreparedSeries, origins: list[int],
     return torch.stack(out, dim=-1).double().numpy()                           # (N, H, 3)
 
 
+def adapted_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: float, window: int) -> np.ndarray:
+    """fc (N, H, 3) with each origin's interval rescaled by the backtest's own past misses (online conformal).
+
+    Each interval is a centre c = (lo + hi) / 2 and half-width w = (hi - lo) / 2. A forecast step
+    of origin o_j at index t = o_j + k is observed once t < o (the origin being forecast), and
+    its normalised conformity score is
+
+        s = max(lo - y_t, y_t - hi) / w          (< 0 inside the interval, > 0 outside)
+
+    At origin o_i the scores observed before o_i, the most recent `window` by time, give
+    q_i = the ceil((n + 1) level) / n empirical quantile of their n scores, and the interval becomes
+    c ± w (1 + q_i), at least zero wide (q_i >= -1). With fewer than 1 / (1 - level) - 1 scores
+    (too few for that quantile) the interval stays as the model gave it. Only values before
+    each origin are read, so the backtest stays honest. y: the series in fc's (scaled) units.
+    """
+    out = fc.copy()
+    lo, hi = fc[..., 1], fc[..., 2]                                          # (N, H)
+    half = np.maximum((hi - lo) / 2, 1e-9)
+    centre = (lo + hi) / 2
+    N, H = lo.shape
+    t = np.asarray(origins)[:, None] + np.arange(H)[None, :]                # (N, H) index of each step
+    ok = t < len(y)
+    obs = np.where(ok, y[np.minimum(t, len(y) - 1)], np.nan)
+    score = np.maximum(lo - obs, obs - hi) / half                           # (N, H), NaN past the end
+    order = np.argsort(t[ok], kind="stable")
+    times, scores = t[ok][order], score[ok][order]                          # every step by the time it is seen
+    need = math.ceil(1 / (1 - level)) - 1
+    for i, o in enumerate(origins):
+        seen = scores[:np.searchsorted(times, o, side="left")][-window:]     # observed before o, latest last
+        n = len(seen)
+        if n < need:
+            continue
+        q = max(-1.0, float(np.quantile(seen, min(1.0, math.ceil((n + 1) * level) / n), method="inverted_cdf")))
+        out[i, :, 1] = centre[i] - half[i] * (1 + q)
+        out[i, :, 2] = centre[i] + half[i] * (1 + q)
+    return out
+
+
 def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], item: PreparedSeries,
                 bcfg: BacktestConfig, horizon: int, lookback: int, m: int) -> list[dict]:
     """One dict per scored point of one series."""
@@ -80,6 +119,8 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
         model, fitted = model_for(chunk[0])
         fc = model_forecasts(model, fitted, chunk, bcfg.level)                  # (N, H, 3), scaled
         sc = fitted.scaler.y
+        if bcfg.adapt_window:
+            fc = adapted_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_window)
         for o, f in zip(chunk, fc):
             values = f if scaled else sc.inverse(f)
             history = item.series.y[:o]

@@ -151,10 +151,15 @@ class BacktestConfig(Config):
     metric_scale: str = option("original", "score on the original values or on the scaled series (Darts' "
                                            "sunspots notebook scores the min-max-scaled series)")
     baselines: tuple[str, ...] = option(BASELINES, "baselines scored on the same points: naive, seasonal_naive, ets")
+    adapt_window: int = option(0, (
+        "online interval adaptation: each origin's interval is rescaled by how the most recent N already "
+        "observed forecast steps of this backtest fell against their intervals (online conformal; data "
+        "before the origin only); 0: off"))
 
     def __post_init__(self) -> None:
         check_int("stride", self.stride, 1)
         check_int("refit", self.refit, 0)
+        check_int("adapt_window", self.adapt_window, 0)
         check_bool("last_points_only", self.last_points_only)
         check_number("level", self.level, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
         check_choice("metric_scale", self.metric_scale, SCALES)

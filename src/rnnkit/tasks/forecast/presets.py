@@ -33,6 +33,7 @@ class Preset:
     calibrate: int = -1  # auto (ForecastConfig.calibrate)
     transform: str = "none"
     schedule: str = "none"
+    adapt_window: int = 0  # BacktestConfig.adapt_window: online interval adaptation in the backtest
 
     def with_settings(self, **changes: Any) -> "Preset":
         import dataclasses
@@ -46,7 +47,8 @@ class Preset:
 
     def backtest_config(self, start: str | None = None) -> BacktestConfig:
         return BacktestConfig(start=self.start if start is None else start, stride=self.stride,
-                              last_points_only=self.last_points_only, metric_scale=self.metric_scale)
+                              last_points_only=self.last_points_only, metric_scale=self.metric_scale,
+                              adapt_window=self.adapt_window)
 
     def train_config(self, seed: int, run_dir: str, progress: bool = False) -> TrainConfig:
         return TrainConfig(lr=self.lr, max_steps=self.steps, epochs=100_000, eval_every=self.steps, schedule=self.schedule,

@@ -1,0 +1,74 @@
+"""Online interval adaptation in backtests (`BacktestConfig.adapt_window`): honest, and it moves coverage
+to the level from intervals that are too narrow or too wide."""
+
+import numpy as np
+import pytest
+
+from rnnkit.tasks.forecast.backtest import BacktestConfig, adapted_intervals, backtest
+from rnnkit.tasks.forecast.evaluate import coverage
+
+
+def constant_forecasts(n_origins: int, horizon: int, half: float) -> np.ndarray:
+    """(N, H, 3): point 0, interval ±half, for a series of pure noise around 0."""
+    fc = np.zeros((n_origins, horizon, 3))
+    fc[..., 1], fc[..., 2] = -half, half
+    return fc
+
+
+@pytest.mark.parametrize("half", [0.3, 4.0])  # 24 % and 100 % nominal coverage of N(0, 1) noise
+def test_coverage_moves_to_the_level_from_too_narrow_and_too_wide(half):
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal(3000)
+    origins = list(range(100, 3000 - 3, 3))
+    fc = constant_forecasts(len(origins), 3, half)
+    t = np.asarray(origins)[:, None] + np.arange(3)
+    before = coverage(y[t].ravel(), fc[..., 1].ravel(), fc[..., 2].ravel())
+    out = adapted_intervals(fc, origins, y, level=0.8, window=200)
+    after = coverage(y[t].ravel(), out[..., 1].ravel(), out[..., 2].ravel())
+    assert abs(before - 80) > 19
+    assert after == pytest.approx(80, abs=3)
+    # the width it settles on is N(0, 1)'s central 80 % (±1.2816), and the centre is kept
+    assert np.median(out[-100:, :, 2]) == pytest.approx(1.2816, abs=0.15)
+    np.testing.assert_allclose(out[..., 0], fc[..., 0])
+    np.testing.assert_allclose(out[..., 1] + out[..., 2], 0.0, atol=1e-12)
+
+
+def test_an_interval_depends_only_on_values_before_its_origin():
+    rng = np.random.default_rng(1)
+    y = rng.standard_normal(400)
+    origins = list(range(50, 395, 2))
+    fc = constant_forecasts(len(origins), 4, 0.5)
+    out = adapted_intervals(fc, origins, y, 0.8, window=30)
+    i = 100                                   # origin 250
+    changed = y.copy()
+    changed[origins[i]:] += 100.0             # the future of origin i, from its first step on
+    again = adapted_intervals(fc, origins, changed, 0.8, window=30)
+    np.testing.assert_array_equal(again[:i + 1], out[:i + 1])
+    assert not np.array_equal(again[i + 1:], out[i + 1:])
+
+
+def test_too_few_observed_steps_leave_the_models_interval():
+    y = np.zeros(40)
+    origins = [20, 21, 22]                    # before origin 21: one observed step; 22: two (+1 of origin 21)
+    fc = constant_forecasts(3, 1, 1.0)
+    out = adapted_intervals(fc, origins, y, level=0.8, window=10)   # the 0.8 quantile needs >= 4 scores
+    np.testing.assert_array_equal(out, fc)
+    with pytest.raises(ValueError, match="adapt_window: expected an int >= 0, got -1"):
+        BacktestConfig(adapt_window=-1)
+
+
+def test_backtest_with_adaptation_keeps_points_and_reports_its_coverage():
+    from rnnkit.tasks.forecast.config import ForecastConfig
+    from rnnkit.tasks.forecast.model import Forecaster
+    from rnnkit.tasks.forecast.prepare import prepare
+    from rnnkit.tasks.forecast.train import build_model_config
+    import torch
+
+    prep = prepare(ForecastConfig(data="co2", split="1994-12-01", lookback=24, horizon=12))
+    torch.manual_seed(0)
+    model = Forecaster(build_model_config(prep, {"hidden_size": 4}))   # untrained: intervals far off
+    plain = backtest(prep, model, BacktestConfig(stride=3, baselines=()))
+    adapted = backtest(prep, model, BacktestConfig(stride=3, baselines=(), adapt_window=50))
+    np.testing.assert_allclose(adapted.points["rnnkit"], plain.points["rnnkit"])
+    c0, c1 = plain.metrics.loc["rnnkit", "coverage"], adapted.metrics.loc["rnnkit", "coverage"]
+    assert abs(c1 - 80) < abs(c0 - 80)
