@@ -72,3 +72,18 @@ def test_backtest_with_adaptation_keeps_points_and_reports_its_coverage():
     np.testing.assert_allclose(adapted.points["rnnkit"], plain.points["rnnkit"])
     c0, c1 = plain.metrics.loc["rnnkit", "coverage"], adapted.metrics.loc["rnnkit", "coverage"]
     assert abs(c1 - 80) < abs(c0 - 80)
+
+
+def test_each_step_gets_its_own_width_when_it_has_enough_scores():
+    rng = np.random.default_rng(2)
+    y = rng.standard_normal(2000)
+    origins = list(range(50, 1998, 2))
+    fc = constant_forecasts(len(origins), 2, 1.0)
+    fc[:, 1, :] += 1.0                        # step 2 biased by +1 sigma: it needs a wider interval
+    out = adapted_intervals(fc, origins, y, 0.8, window=100)
+    width = (out[-200:, :, 2] - out[-200:, :, 1]).mean(axis=0)
+    assert width[0] == pytest.approx(2 * 1.2816, abs=0.2)   # N(0, 1)'s central 80 %
+    assert width[1] == pytest.approx(2 * 1.85, abs=0.25)    # P(|z - 1| <= 1.85) = 0.8
+    t = np.asarray(origins)[:, None] + np.arange(2)
+    for k in range(2):
+        assert coverage(y[t[:, k]], out[:, k, 1], out[:, k, 2]) == pytest.approx(80, abs=4)

@@ -33,7 +33,8 @@ class Preset:
     calibrate: int = -1  # auto (ForecastConfig.calibrate)
     transform: str = "none"
     schedule: str = "none"
-    adapt_window: int = 0  # BacktestConfig.adapt_window: online interval adaptation in the backtest
+    # BacktestConfig.adapt_window: online interval adaptation in the backtest; 80 chosen on validation folds
+    adapt_window: int = 80
 
     def with_settings(self, **changes: Any) -> "Preset":
         import dataclasses
@@ -66,8 +67,12 @@ AIRPASSENGERS = Preset("airpassengers", split="1959-01-01", start="1959-01-01", 
 SUNSPOTS = Preset("sunspots", split="1940-10-01", start="1940-10-01", horizon=36, stride=10, last_points_only=True,
                   metric_scale="scaled", calendar=False, lookback=125, batch_size=64,
                   model={"hidden_size": 32, "cell": "gru", "likelihood": "quantile", "window_norm": "shift"})
+# co2: AirPassengers' recipe (lag-12 differences normalised by their lookback mean, no calendar), chosen on
+# validation folds 1-2 (mean MAPE 0.154 % against 0.301 % for the previous calendar preset; RESULTS.md)
 CO2 = Preset("co2", split="1994-12-01", start="", horizon=12, stride=3, last_points_only=False,
-             metric_scale="original", calendar=True, lookback=36, model={"hidden_size": 32, "likelihood": "quantile"})
+             metric_scale="original", calendar=False, lookback=36,
+             model={"hidden_size": 32, "likelihood": "quantile", "difference": 12, "window_norm": "shift",
+                    "highway": False})
 ELEC_EQUIP = Preset("elec_equip", split="2012-12-01", start="", horizon=12, stride=3, last_points_only=False,
                     metric_scale="original", calendar=True, lookback=24,
                     model={"hidden_size": 32, "likelihood": "quantile"})
