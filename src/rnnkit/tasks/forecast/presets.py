@@ -73,9 +73,11 @@ CO2 = Preset("co2", split="1994-12-01", start="", horizon=12, stride=3, last_poi
              metric_scale="original", calendar=False, lookback=36,
              model={"hidden_size": 32, "likelihood": "quantile", "difference": 12, "window_norm": "shift",
                     "highway": False})
+# elec_equip: the same recipe, chosen on validation folds 1-2 (MAPE 10.74 / 5.67 % against 15.87 / 6.98 %)
 ELEC_EQUIP = Preset("elec_equip", split="2012-12-01", start="", horizon=12, stride=3, last_points_only=False,
-                    metric_scale="original", calendar=True, lookback=24,
-                    model={"hidden_size": 32, "likelihood": "quantile"})
+                    metric_scale="original", calendar=False, lookback=24,
+                    model={"hidden_size": 32, "likelihood": "quantile", "difference": 12, "window_norm": "shift",
+                           "highway": False})
 TAYLOR = Preset("taylor", split="2000-08-13 23:30", start="", horizon=48, stride=48, last_points_only=False,
                 metric_scale="original", calendar=True, lookback=96, batch_size=64,
                 model={"hidden_size": 32, "likelihood": "quantile"})
