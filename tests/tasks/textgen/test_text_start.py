@@ -1,0 +1,30 @@
+"""A character model reads a blank line before the prime (`generate.with_text_start`)."""
+
+import torch
+
+from rnnkit.data.text import fit_tokenizer
+from rnnkit.tasks.textgen.config import LanguageModelConfig
+from rnnkit.tasks.textgen.generate import complete, encode_prime, sample_text, with_text_start
+from rnnkit.tasks.textgen.model import LanguageModel
+
+CORPUS = "ROMEO:\nBut soft, what light.\n\nJULIET:\nAy me.\n"
+
+
+def test_a_char_prime_is_read_after_a_blank_line_and_only_once():
+    tok = fit_tokenizer(CORPUS, "char", 1, None, False, False)
+    nl = tok.vocab.stoi["\n"]
+    assert with_text_start(tok, encode_prime(tok, "ROMEO:"), "ROMEO:") == [nl, nl] + encode_prime(tok, "ROMEO:")
+    assert with_text_start(tok, encode_prime(tok, "\nROMEO:"), "\nROMEO:") == [nl] + encode_prime(tok, "\nROMEO:")
+    assert with_text_start(tok, encode_prime(tok, "\n\nAy"), "\n\nAy") == encode_prime(tok, "\n\nAy")
+    word = fit_tokenizer(CORPUS, "word", 1, None, False, True)
+    assert with_text_start(word, encode_prime(word, "ROMEO"), "ROMEO") == encode_prime(word, "ROMEO")
+
+
+def test_sampling_and_completion_after_a_prime_equal_those_after_the_blank_line_and_prime():
+    tok = fit_tokenizer(CORPUS, "char", 1, None, False, False)
+    torch.manual_seed(0)
+    model = LanguageModel(LanguageModelConfig(vocab_size=len(tok), hidden_size=16)).eval()
+    cold = "".join(sample_text(model, tok, "ROMEO:", 40, temperature=0.7, seed=3))
+    warm = "".join(sample_text(model, tok, "\n\nROMEO:", 40, temperature=0.7, seed=3))
+    assert cold == warm and len(cold) > 0
+    assert complete(model, tok, "But so", k=2) == complete(model, tok, "\n\nBut so", k=2)
