@@ -3,9 +3,14 @@ to the level from intervals that are too narrow or too wide."""
 
 import numpy as np
 import pytest
+import torch
 
 from rnnkit.tasks.forecast.backtest import BacktestConfig, adapted_intervals, backtest
+from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.evaluate import coverage
+from rnnkit.tasks.forecast.model import Forecaster
+from rnnkit.tasks.forecast.prepare import prepare
+from rnnkit.tasks.forecast.train import build_model_config
 
 
 def constant_forecasts(n_origins: int, horizon: int, half: float) -> np.ndarray:
@@ -58,12 +63,6 @@ def test_too_few_observed_steps_leave_the_models_interval():
 
 
 def test_backtest_with_adaptation_keeps_points_and_reports_its_coverage():
-    from rnnkit.tasks.forecast.config import ForecastConfig
-    from rnnkit.tasks.forecast.model import Forecaster
-    from rnnkit.tasks.forecast.prepare import prepare
-    from rnnkit.tasks.forecast.train import build_model_config
-    import torch
-
     prep = prepare(ForecastConfig(data="co2", split="1994-12-01", lookback=24, horizon=12))
     torch.manual_seed(0)
     model = Forecaster(build_model_config(prep, {"hidden_size": 4}))   # untrained: intervals far off
