@@ -1,4 +1,5 @@
-"""A character model reads a blank line before the prime (`generate.with_text_start`)."""
+"""A prime is read from the start of a text: a blank line (char) or <eos> (word) first
+(`generate.with_text_start`)."""
 
 import torch
 
@@ -10,14 +11,16 @@ from rnnkit.tasks.textgen.model import LanguageModel
 CORPUS = "ROMEO:\nBut soft, what light.\n\nJULIET:\nAy me.\n"
 
 
-def test_a_char_prime_is_read_after_a_blank_line_and_only_once():
+def test_a_prime_is_read_from_the_start_of_a_text_and_only_once():
     tok = fit_tokenizer(CORPUS, "char", 1, None, False, False)
     nl = tok.vocab.stoi["\n"]
-    assert with_text_start(tok, encode_prime(tok, "ROMEO:"), "ROMEO:") == [nl, nl] + encode_prime(tok, "ROMEO:")
-    assert with_text_start(tok, encode_prime(tok, "\nROMEO:"), "\nROMEO:") == [nl] + encode_prime(tok, "\nROMEO:")
-    assert with_text_start(tok, encode_prime(tok, "\n\nAy"), "\n\nAy") == encode_prime(tok, "\n\nAy")
+    assert with_text_start(tok, encode_prime(tok, "ROMEO:")) == [nl, nl] + encode_prime(tok, "ROMEO:")
+    assert with_text_start(tok, encode_prime(tok, "\nROMEO:")) == [nl] + encode_prime(tok, "\nROMEO:")
+    assert with_text_start(tok, encode_prime(tok, "\n\nAy")) == encode_prime(tok, "\n\nAy")
     word = fit_tokenizer(CORPUS, "word", 1, None, False, True)
-    assert with_text_start(word, encode_prime(word, "ROMEO"), "ROMEO") == encode_prime(word, "ROMEO")
+    assert with_text_start(word, encode_prime(word, "ROMEO")) == [word.eos_id] + encode_prime(word, "ROMEO")
+    once = with_text_start(word, encode_prime(word, "ROMEO"))
+    assert with_text_start(word, once) == once
 
 
 def test_sampling_and_completion_after_a_prime_equal_those_after_the_blank_line_and_prime():

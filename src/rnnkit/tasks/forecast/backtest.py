@@ -91,7 +91,7 @@ def adapted_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
     lo, hi = fc[..., 1], fc[..., 2]                                          # (N, H)
     half = np.maximum((hi - lo) / 2, 1e-9)
     centre = (lo + hi) / 2
-    N, H = lo.shape
+    H = lo.shape[1]
     t = np.asarray(origins)[:, None] + np.arange(H)[None, :]                # (N, H) index of each step
     ok = t < len(y)
     obs = np.where(ok, y[np.minimum(t, len(y) - 1)], np.nan)

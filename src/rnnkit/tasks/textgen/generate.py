@@ -37,26 +37,30 @@ def encode_prime(tokenizer: Tokenizer, prime: str) -> list[int]:
     return ids
 
 
-def with_text_start(tokenizer: Tokenizer, ids: list[int], prime: str) -> list[int]:
-    """A character model reads a blank line before the prime.
+def with_text_start(tokenizer: Tokenizer, ids: list[int]) -> list[int]:
+    """The prime's ids as the model would meet them at the start of a text: a word model reads
+    <eos> first (a sentence starts after one), a character model a blank line.
 
     Training streams arrive mid-text, so apart from the first step of an epoch the model has
-    never seen a zero state followed by, say, a capital letter. A model that reads
+    never seen a zero state followed by, say, a capital letter. A character model that reads
     "ROMEO:" cold can fall into an attractor it never met in training (one 64 s demo model
     wrote strings of digits). The corpora separate speeches and paragraphs by blank lines,
-    so "\n\n" puts the state where a text really starts. It is not printed."""
-    if tokenizer.level != "char" or "\n" not in tokenizer.vocab:
+    so "\n\n" puts the state where a text really starts. None of it is printed."""
+    if tokenizer.level == "word":
+        return ids if ids[:1] == [tokenizer.eos_id] else [tokenizer.eos_id] + ids
+    if "\n" not in tokenizer.vocab:
         return ids
-    missing = 2 - (len(prime) - len(prime.lstrip("\n")))
-    return [tokenizer.vocab.stoi["\n"]] * max(0, missing) + ids
+    nl = tokenizer.vocab.stoi["\n"]
+    leading = next((i for i, t in enumerate(ids) if t != nl), len(ids))
+    return [nl] * max(0, 2 - leading) + ids
 
 
 def sample_text(model: LanguageModel, tokenizer: Tokenizer, prime: str, length: int = 500, *,
                 temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None,
                 seed: int | None = None, fast: bool = True) -> Iterator[str]:
     """Yield `length` generated tokens as text pieces, after the model has read `prime`
-    (a character model reads a blank line first, `with_text_start`)."""
-    ids = with_text_start(tokenizer, encode_prime(tokenizer, prime), prime)
+    (from the start of a text, `with_text_start`)."""
+    ids = with_text_start(tokenizer, encode_prime(tokenizer, prime))
     stepper = make_stepper(model, fast=fast)
     tokens = (tokenizer.vocab.itos[i] for i in generate_ids(
         stepper, ids, length, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, fast_sampler=fast))
@@ -77,7 +81,7 @@ def complete(model: LanguageModel, tokenizer: Tokenizer, text: str, k: int = 5,
         raise ValueError(f"-k: expected an integer >= 1, got {k!r}")
     model.eval()
     if tokenizer.level == "word":
-        ids = [tokenizer.eos_id] + encode_prime(tokenizer, text)  # a sentence starts after <eos>
+        ids = with_text_start(tokenizer, encode_prime(tokenizer, text))
         logp, _ = _log_probs(model, torch.tensor(ids).view(-1, 1))
         top = torch.topk(logp[0], min(k, logp.shape[1]))
         return [(tokenizer.vocab.itos[i], math.exp(v)) for v, i in zip(top.values.tolist(), top.indices.tolist())]
@@ -91,7 +95,7 @@ def _is_word_char(ch: str) -> bool:
 def _complete_chars(model: LanguageModel, tok: CharTokenizer, text: str, k: int,
                     max_chars: int) -> list[tuple[str, float]]:
     """Beam search over characters to the end of the next word."""
-    ids = with_text_start(tok, encode_prime(tok, text), text)
+    ids = with_text_start(tok, encode_prime(tok, text))
     logp, state = _log_probs(model, torch.tensor(ids).view(-1, 1))
     itos = tok.vocab.itos
     word_ids = [i for i, ch in enumerate(itos) if _is_word_char(ch)]
