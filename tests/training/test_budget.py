@@ -126,3 +126,17 @@ def test_resume_with_a_larger_time_budget_continues_with_what_is_left(clock, tmp
     Trainer(timed_task(clock, seconds_per_eval=0.0), cfg).fit()
     result = Trainer(timed_task(clock, seconds_per_eval=0.0), cfg.replace(max_seconds=8.5)).fit(resume=True)
     assert result.step == 8 and result.train_seconds == 8.0
+
+
+
+@pytest.mark.parametrize("limits, total", [({"max_seconds": 10.5, "epochs": 100}, None),   # time alone: a count
+                                           ({"max_seconds": 10.5, "max_steps": 7}, 7),
+                                           ({"epochs": 2}, 2 * 3)])                       # epochs x steps per epoch
+def test_progress_bar_total_is_a_limit_the_run_can_reach(clock, tmp_path, limits, total):
+    """Under a time budget alone, epochs x steps per epoch is no limit the run will reach (the demo showed
+    "1991/2121000"): the bar counts steps instead."""
+    task = timed_task(clock)
+    task.steps_per_epoch = 3
+    trainer = Trainer(task, quiet_config(tmp_path, progress=True, **limits))
+    trainer.fit()
+    assert trainer.progress.bar.total == total

@@ -146,6 +146,8 @@ class Trainer:
         self._write_config()
         self.log = MetricsLog(self.run_dir / "metrics.jsonl", self.is_main, self.step if resume else None)
         total = self.config.max_steps or (self.task.steps_per_epoch or 0) * self.config.epochs or None
+        if self.config.max_seconds and not self.config.max_steps:
+            total = None  # a time budget ends long before the epochs do: a count, not a fraction of a guess
         self.progress = Progress(self.config.progress and self.is_main, total, self.step, self.task.unit)
         previous = self._install_sigint()
         self.budget.start()
