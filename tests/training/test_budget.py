@@ -128,7 +128,6 @@ def test_resume_with_a_larger_time_budget_continues_with_what_is_left(clock, tmp
     assert result.step == 8 and result.train_seconds == 8.0
 
 
-
 @pytest.mark.parametrize("limits, total", [({"max_seconds": 10.5, "epochs": 100}, None),   # time alone: a count
                                            ({"max_seconds": 10.5, "max_steps": 7}, 7),
                                            ({"epochs": 2}, 2 * 3)])                       # epochs x steps per epoch

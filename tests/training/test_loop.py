@@ -246,3 +246,19 @@ def test_auto_precision_takes_bf16_only_where_the_cpu_has_native_bf16(tmp_path, 
     trainer.fit()
     assert trainer.precision == "bf16"
     assert json.loads((tmp_path / "run" / "config.json").read_text())["precision"] == "bf16"
+
+
+def test_every_step_trains_in_train_mode_after_evaluations_and_callbacks(tmp_path):
+    """The loop switches back to train mode only when needed: after an evaluation (eval_every) and after a
+    callback that left the model in eval mode (sampling), every step still runs with dropout on."""
+    task = classification_task(dropout=0.5)
+    modes, loss = [], task.loss
+
+    def recording_loss(model, batch, state):
+        modes.append(task.model.training)
+        return loss(model, batch, state)
+
+    task.loss = recording_loss
+    leave_in_eval = lambda trainer, record: trainer.model.eval() if record["step"] % 3 == 0 else None  # noqa: E731
+    Trainer(task, quiet_config(tmp_path, max_steps=12, epochs=10, eval_every=4), callbacks=[leave_in_eval]).fit()
+    assert len(modes) == 12 and all(modes)

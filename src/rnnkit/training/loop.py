@@ -25,7 +25,6 @@ checkpoint, which is left untouched.
 from __future__ import annotations
 
 import contextlib
-
 import json
 import math
 import signal
@@ -147,7 +146,7 @@ class Trainer:
         self.log = MetricsLog(self.run_dir / "metrics.jsonl", self.is_main, self.step if resume else None)
         total = self.config.max_steps or (self.task.steps_per_epoch or 0) * self.config.epochs or None
         if self.config.max_seconds and not self.config.max_steps:
-            total = None  # a time budget ends long before the epochs do: a count, not a fraction of a guess
+            total = None  # which limit ends the run is unknown (usually time, long before the epochs): count steps
         self.progress = Progress(self.config.progress and self.is_main, total, self.step, self.task.unit)
         previous = self._install_sigint()
         self.budget.start()
