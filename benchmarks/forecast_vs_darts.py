@@ -114,7 +114,6 @@ def main() -> int:
     p.add_argument("--no-darts", action="store_true", help="rnnkit only (no speed ratio)")
     args = p.parse_args()
     torch.set_num_threads(1)
-    torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # imports torch._dynamo once, before any timing
     use_darts = not args.no_darts
     if use_darts:
         try:

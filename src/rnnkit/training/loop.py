@@ -144,9 +144,11 @@ class Trainer:
         self.lowp_kernels = self._check_lowp_kernels()
         self._write_config()
         self.log = MetricsLog(self.run_dir / "metrics.jsonl", self.is_main, self.step if resume else None)
-        total = self.config.max_steps or (self.task.steps_per_epoch or 0) * self.config.epochs or None
-        if self.config.max_seconds and not self.config.max_steps:
-            total = None  # which limit ends the run is unknown (usually time, long before the epochs): count steps
+        cfg = self.config
+        if cfg.max_steps or cfg.max_seconds:  # under a time budget alone the end is unknown: the bar counts steps
+            total = cfg.max_steps or None
+        else:
+            total = (self.task.steps_per_epoch or 0) * cfg.epochs or None
         self.progress = Progress(self.config.progress and self.is_main, total, self.step, self.task.unit)
         previous = self._install_sigint()
         self.budget.start()
