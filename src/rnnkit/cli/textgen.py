@@ -48,8 +48,12 @@ def add_parser(subparsers: Any) -> None:
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="show a progress bar")
     t.add_argument("--resume", action="store_true",
                    help="continue an interrupted run from RUN_DIR/checkpoints/last.pt (same flags as the first run)")
+    t.add_argument("--init-from", default="", metavar="RUN",
+                   help="start from this textgen run's (or .pt's) weights, vocabulary and architecture and train on "
+                        "--data: fine-tune a language model on new text (ULMFiT's second stage); its words become "
+                        "<unk> where the run never saw them (default: a fresh model)")
     t.add_argument("--sample-length", type=int, default=300, help="characters/words of text to sample at the end; 0: none")
-    t.set_defaults(func=run_train)
+    t.set_defaults(func=run_train, defaults_of=t.get_default)
 
     s = sub.add_parser("sample", help="generate text from a checkpoint, printed as it is sampled")
     s.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory (uses checkpoints/best.pt)")
@@ -100,11 +104,24 @@ def run_train(args: argparse.Namespace) -> int:
     del model_kwargs["vocab_size"]  # taken from the tokeniser
     train_cfg = config_from_args(TrainConfig, args, TRAIN_FIELDS, progress=args.progress)
     t0 = time.perf_counter()
-    data = prepare_data(cfg)
+    lm = None
+    if args.init_from:
+        from rnnkit.tasks.textgen.train import pretrained_start
+
+        lm, fixed_cfg, fixed_model = pretrained_start(args.init_from, cfg, model_kwargs)
+        _check_fixed_flags(args, {**fixed_cfg.to_dict(), **fixed_model}, args.init_from)
+        cfg, model_kwargs = fixed_cfg, fixed_model
+        print(f"--init-from {lm.path}: step {lm.step}, {cfg.level} level, vocabulary {len(lm.tokenizer)}, "
+              f"{model_kwargs['cell']} {model_kwargs['num_layers']} x {model_kwargs['hidden_size']}")
+    data = prepare_data(cfg, tokenizer=lm.tokenizer if lm else None)
+    if lm is not None and cfg.level == "word":
+        unk = lm.tokenizer.vocab.unk_id
+        share = float((data.train_ids == unk).float().mean())
+        print(f"  {share:.1%} of the new training words are <unk> to the run's vocabulary")
     print(f"data: {data.corpus.name}, {cfg.level} level, vocabulary {len(data.tokenizer)}, "
           f"{len(data.train_ids):,} training / {len(data.valid_ids):,} validation tokens "
           f"({time.perf_counter() - t0:.1f} s)")
-    out = train(cfg, model_kwargs, train_cfg, data, resume=args.resume)
+    out = train(cfg, model_kwargs, train_cfg, data, resume=args.resume, init_from=args.init_from)
     loss = out.fit.last_metrics.get("loss", float("nan"))
     unit = "char" if cfg.level == "char" else "token"
     print(f"trained {out.fit.step} steps in {out.train_seconds:.0f} s; validation loss {loss:.3f} nats/{unit}, "
@@ -120,6 +137,17 @@ def run_train(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     print(f"sample more with: rnnkit textgen sample --checkpoint {run}")
     return 0
+
+
+def _check_fixed_flags(args: argparse.Namespace, fixed: dict[str, Any], run: str) -> None:
+    """A flag the pretrained run fixes (architecture, tokeniser) may be left out or repeat the
+    run's value; anything else would be silently ignored, so it is an error."""
+    for name in ("level", "lowercase", "split_punctuation", "cell", "hidden_size", "num_layers", "embedding_size",
+                 "tie_weights"):
+        given = getattr(args, name)
+        if given != args.defaults_of(name) and given != fixed[name]:
+            flag = "--" + name.replace("_", "-")
+            raise ValueError(f"{flag}: --init-from {run} fixes it to {fixed[name]!r}; leave the flag out, got {given!r}")
 
 
 def run_sample(args: argparse.Namespace) -> int:

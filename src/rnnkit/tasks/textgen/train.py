@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from rnnkit.data.batching import StreamBatcher, StreamChunk, max_stream_offset
 from rnnkit.data.datasets import Corpus, load_corpus
 from rnnkit.data.text import Tokenizer, fit_tokenizer
-from rnnkit.tasks.textgen.checkpoint import textgen_model_config
+from rnnkit.tasks.textgen.checkpoint import LoadedModel, load_model, textgen_model_config
 from rnnkit.tasks.textgen.config import LanguageModelConfig, TextGenConfig
 from rnnkit.tasks.textgen.evaluate import evaluate_stream
 from rnnkit.tasks.textgen.model import LanguageModel
@@ -33,11 +33,12 @@ class PreparedData:
     test_ids: torch.Tensor | None
 
 
-def prepare_data(cfg: TextGenConfig, corpus: Corpus | None = None) -> PreparedData:
-    """Load the corpus, fit the tokeniser on its training split and encode every split."""
+def prepare_data(cfg: TextGenConfig, corpus: Corpus | None = None, tokenizer: Tokenizer | None = None) -> PreparedData:
+    """Load the corpus, fit the tokeniser on its training split (or take `tokenizer`, e.g. a
+    pretrained model's, so that ids keep their meaning) and encode every split."""
     corpus = corpus or load_corpus(cfg.data, cfg.valid_fraction)
-    tok = fit_tokenizer(corpus.train, cfg.level, cfg.min_freq, cfg.max_vocab or None,
-                        cfg.lowercase, cfg.split_punctuation)
+    tok = tokenizer or fit_tokenizer(corpus.train, cfg.level, cfg.min_freq, cfg.max_vocab or None,
+                                     cfg.lowercase, cfg.split_punctuation)
 
     def encode(text: str, split: str) -> torch.Tensor:
         if cfg.level == "char":
@@ -98,19 +99,54 @@ class TrainOutcome:
     train_seconds: float
 
 
+# What a pretrained model fixes when training starts from it: its architecture and its
+# tokeniser (the ids of its embedding rows). Regularisation stays the caller's choice.
+ARCHITECTURE_FIELDS = ("cell", "hidden_size", "num_layers", "embedding_size", "tie_weights")
+
+
+def pretrained_start(init_from: str, cfg: TextGenConfig,
+                     model_kwargs: dict[str, Any]) -> tuple[LoadedModel, TextGenConfig, dict[str, Any]]:
+    """The language model at `init_from`, and `cfg` / `model_kwargs` with the fields it fixes
+    (level, case folding, punctuation splitting; ARCHITECTURE_FIELDS) set to its own."""
+    try:
+        lm = load_model(init_from)
+    except (ValueError, FileNotFoundError) as err:
+        raise type(err)(f"--init-from: {str(err).removeprefix('--checkpoint: ')}") from None
+    tok = lm.tokenizer
+    cfg = cfg.replace(level=tok.level, **({"lowercase": tok.lowercase, "split_punctuation": tok.split_punctuation}
+                                          if tok.level == "word" else
+                                          {"lowercase": False, "split_punctuation": False, "min_freq": 1,
+                                           "max_vocab": 0}))
+    own = lm.model.config.to_dict()
+    model_kwargs = {**model_kwargs, **{k: own[k] for k in ARCHITECTURE_FIELDS}}
+    return lm, cfg, model_kwargs
+
+
 def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig,
-          data: PreparedData | None = None, resume: bool = False) -> TrainOutcome:
+          data: PreparedData | None = None, resume: bool = False, init_from: str = "") -> TrainOutcome:
     """Train a language model as configured; the run directory gets checkpoints, metrics and curves.png.
 
     model_kwargs: LanguageModelConfig fields except vocab_size (taken from the tokeniser).
     The time budget and the lr schedule are train_cfg's (max_seconds, schedule="anneal").
     resume=True continues from the run directory's checkpoints/last.pt, with what was
     left of the budget.
+    init_from: a textgen run or checkpoint to start from (fine-tuning a language model on
+    new text, ULMFiT's second stage): its weights, its tokeniser (words it never saw become
+    <unk>; unseen characters are dropped) and its architecture; `data`, if given, must have
+    been encoded with that tokeniser (`prepare_data(cfg, tokenizer=...)`). Resuming such a
+    run takes the same init_from (for the tokeniser); the run's own last.pt then replaces the weights.
     """
-    data = data or prepare_data(cfg)
+    lm = None
+    if init_from:
+        lm, cfg, model_kwargs = pretrained_start(init_from, cfg, model_kwargs)
+        if data is not None and data.tokenizer.to_dict() != lm.tokenizer.to_dict():
+            raise ValueError("--init-from: data was encoded with another tokeniser than the language model's")
+    data = data or prepare_data(cfg, tokenizer=lm.tokenizer if lm else None)
     model_cfg = LanguageModelConfig(vocab_size=len(data.tokenizer), **model_kwargs)
     torch.manual_seed(train_cfg.seed)
     model = LanguageModel(model_cfg)
+    if lm is not None:
+        model.load_state_dict(lm.model.state_dict())
     task = make_task(model, data, cfg, train_cfg.seed)
     fit = Trainer(task, train_cfg).fit(resume=resume)
     return TrainOutcome(fit, model, data, fit.train_seconds)
