@@ -102,11 +102,20 @@ class Forecaster(nn.Module):
 
     def direct(self, yn: Tensor, past: Tensor, fut: Tensor) -> Tensor:
         """Normalised outputs (B, H, O) from the normalised lookback yn (B, L)."""
-        cfg = self.config
+        return self.direct_outputs(*self.direct_inputs(yn, past, fut))
+
+    def direct_inputs(self, yn: Tensor, past: Tensor, fut: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """What the direct model reads (no parameters involved): the RNN's input sequence x
+        (B, L, 1 + P + F), the horizon's future covariates (B, H·F) and yn (B, L) for the highway."""
         L = yn.shape[1]
         x = torch.cat([yn[..., None], past, fut[:, :L]], dim=-1)             # (B, L, 1 + P + F)
+        return x, fut[:, L:].flatten(1), yn                                   # (B, H·F)
+
+    def direct_outputs(self, x: Tensor, fut_h: Tensor, yn: Tensor | None) -> Tensor:
+        """Normalised outputs (B, H, O) from `direct_inputs`; yn may be None without a highway."""
+        cfg = self.config
         out, _ = self.rnn(x)                                                  # (B, L, D)
-        z = torch.cat([out[:, -1], fut[:, L:].flatten(1)], dim=-1)            # (B, D + H·F)
+        z = torch.cat([out[:, -1], fut_h], dim=-1) if fut_h.shape[1] else out[:, -1]  # (B, D + H·F)
         o = self.head(z)                                                      # (B, H·O)
         if self.highway is not None:
             o = o + self.highway(yn)                                          # (B, H·O)
@@ -126,15 +135,29 @@ class Forecaster(nn.Module):
 
     def training_pair(self, y: Tensor, past: Tensor, fut: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
         """(normalised outputs, normalised targets) that the loss compares: (B, K, O) and (B, K)."""
+        inputs = self.training_inputs(y, past, fut, target)
+        return self.training_outputs(inputs), inputs["target"]
+
+    def training_inputs(self, y: Tensor, past: Tensor, fut: Tensor, target: Tensor) -> dict[str, Tensor]:
+        """The part of `training_pair` that learns nothing: differencing, window normalisation and
+        the input sequence, for windows y (B, L), past (B, L, P), fut (B, L + H, F), target (B, H).
+        The training loop computes it once for all windows and then only indexes batches of it."""
         y, past, fut, target = self.differenced(y, past, fut, target)
         mu, sd = self.window_stats(y)
         yn, tn = (y - mu) / sd, (target - mu) / sd                            # (B, L), (B, H)
         if self.config.strategy == "direct":
-            return self.direct(yn, past, fut), tn
+            x, fut_h, yn = self.direct_inputs(yn, past, fut)
+            return {"x": x, "fut_h": fut_h, "yn": yn, "target": tn}
         full = torch.cat([yn, tn], dim=1)                                     # (B, L + H)
         x = torch.cat([full[:, :-1, None], fut[:, 1:]], dim=-1)               # (B, L + H - 1, 1 + F)
-        out, _ = self.rnn(x)                                                  # (B, L + H - 1, D)
-        return self.ordered(self.head(out)), full[:, 1:]                      # (B, L + H - 1, O), (B, L + H - 1)
+        return {"x": x, "target": full[:, 1:]}                                # teacher forcing: (B, L + H - 1)
+
+    def training_outputs(self, inputs: dict[str, Tensor]) -> Tensor:
+        """Normalised outputs (B, K, O) for `training_inputs(...)` (or a batch of its rows)."""
+        if self.config.strategy == "direct":
+            return self.direct_outputs(inputs["x"], inputs["fut_h"], inputs.get("yn"))
+        out, _ = self.rnn(inputs["x"])                                        # (B, L + H - 1, D)
+        return self.ordered(self.head(out))                                   # (B, L + H - 1, O)
 
     # ------------------------------------------------------------ forecasting
     @torch.no_grad()

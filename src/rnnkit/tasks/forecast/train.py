@@ -45,22 +45,25 @@ def make_task(model: Forecaster, prep: Prepared, seed: int = 0) -> Task:
     cfg = prep.cfg
     windows = stack_windows(training_origins(prep), cfg.lookback, cfg.horizon)   # all windows, (N, ·)
     n = windows["y"].shape[0]
+    with torch.no_grad():  # differencing, normalisation, input layout: once, not in every step
+        inputs = model.training_inputs(windows["y"], windows["past"], windows["fut"], windows["target"])
+    if model.highway is None:
+        inputs.pop("yn", None)  # only the direct model's highway reads it
 
     def train_batches(epoch: int) -> Iterator[dict[str, torch.Tensor]]:
         order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
         for i in range(0, n, cfg.batch_size):
             idx = order[i:i + cfg.batch_size]
-            yield {k: v[idx] for k, v in windows.items()}
+            yield {k: v[idx] for k, v in inputs.items()}
 
     def loss(m: torch.nn.Module, batch: dict[str, torch.Tensor], state: Any) -> tuple[torch.Tensor, None, int]:
-        o, t = m.training_pair(batch["y"], batch["past"], batch["fut"], batch["target"])
-        return forecast_loss(model.config, o.float(), t), None, int(batch["y"].shape[0])
+        o = m.training_outputs(batch)
+        return forecast_loss(model.config, o.float(), batch["target"]), None, int(batch["target"].shape[0])
 
     def evaluate(m: torch.nn.Module) -> dict[str, float]:
         device = next(m.parameters()).device
-        w = {k: v.to(device) for k, v in windows.items()}
-        o, t = m.training_pair(w["y"], w["past"], w["fut"], w["target"])
-        return {"loss": float(forecast_loss(model.config, o.float(), t))}
+        w = {k: v.to(device) for k, v in inputs.items()}
+        return {"loss": float(forecast_loss(model.config, m.training_outputs(w).float(), w["target"]))}
 
     return Task(model=model, train_batches=train_batches, loss=loss, evaluate=evaluate, metric="loss",
                 lower_is_better=True, unit="win", model_config=forecast_model_config(model.config, prep),
