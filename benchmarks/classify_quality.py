@@ -6,6 +6,7 @@
     python benchmarks/classify_quality.py text --data drugreview --lm-seconds 120
     python benchmarks/classify_quality.py text --data tweets --lm-seconds 300 --max-seconds 600   # a time budget per run
     # ULMFiT: one LM on the training tweets + training reviews, then discriminative lrs and gradual unfreezing
+    # (--lm-finetune-steps N: the LM first fine-tuned on the data set's own training texts, ULMFiT's stage 2)
     python benchmarks/classify_quality.py text --data drugreview --rows init_from --lm-corpus mixed --lm-layers 2 \
         --lm-embedding 256 --no-init-bidirectional --lr-decay 2.6 --unfreeze-every 1 --select-by loss --lr 1e-2 --seeds 0 1 2
 
@@ -86,15 +87,30 @@ def lm_corpus(out_dir: Path, corpus: str, prepared) -> Path:
     return path
 
 
-def train_lm(text_file: Path, run: Path, seconds: float, seed: int, hidden: int, embedding: int, layers: int) -> Path:
+def train_lm(text_file: Path, run: Path, seconds: float, seed: int, hidden: int, embedding: int, layers: int,
+             steps: int = 0) -> Path:
     """A word-level language model (rnnkit textgen); its sizes fix the --init-from classifier's encoder."""
     tie = ["--tie-weights"] if hidden == embedding else []
     cmd = [sys.executable, "-m", "rnnkit", "textgen", "train", "--data", str(text_file), "--level", "word",
            "--lowercase", "--split-punctuation", "--min-freq", "3", "--max-vocab", "20000", "--valid-fraction", "0.02",
            "--hidden-size", str(hidden), "--embedding-size", str(embedding), "--num-layers", str(layers), *tie,
            "--dropout", "0.25", "--lr", "3e-3", "--warmup-steps", "100", "--schedule", "anneal", "--bptt", "35",
-           "--batch-size", "32", "--max-seconds", str(seconds), "--eval-every", "300", "--eval-tokens", "0",
+           "--batch-size", "32", "--max-seconds", str(0 if steps else seconds), "--max-steps", str(steps),
+           "--eval-every", "300", "--eval-tokens", "0",
            "--precision", "fp32", "--seed", str(seed), "--run-dir", str(run), "--sample-length", "0", "--no-progress"]
+    print(" ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+    return run
+
+
+def finetune_lm(lm: Path, text_file: Path, run: Path, steps: int, seed: int) -> Path:
+    """ULMFiT's second stage: the LM trained on, for `steps` steps, on this data set's training texts
+    (`rnnkit textgen train --init-from`: its vocabulary and sizes kept)."""
+    cmd = [sys.executable, "-m", "rnnkit", "textgen", "train", "--data", str(text_file), "--init-from", str(lm),
+           "--valid-fraction", "0.1", "--dropout", "0.25", "--lr", "3e-3", "--warmup-steps", "20", "--schedule",
+           "anneal", "--bptt", "35", "--batch-size", "16", "--max-seconds", "0", "--max-steps", str(steps),
+           "--eval-every", "50", "--eval-tokens", "0", "--precision", "fp32", "--seed", str(seed), "--run-dir",
+           str(run), "--sample-length", "0", "--no-progress"]
     print(" ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
     return run
@@ -144,12 +160,15 @@ def text_rows(args) -> dict:
         else:
             text = lm_corpus(out_dir, args.lm_corpus, prepared)
             lm = train_lm(text, out_dir / f"lm_{args.lm_corpus}", args.lm_seconds, args.seeds[0], args.lm_hidden,
-                          args.lm_embedding, args.lm_layers)
+                          args.lm_embedding, args.lm_layers, args.lm_steps)
+        if args.lm_finetune_steps:
+            lm = finetune_lm(lm, lm_corpus(out_dir, "own", prepared), out_dir / "lm_finetuned", args.lm_finetune_steps,
+                             args.seeds[0])
         pre = prepare(base_cfg.replace(init_from=str(lm), lr_decay=args.lr_decay, unfreeze_every=args.unfreeze_every))
         init_model = {**model, "bidirectional": args.init_bidirectional}
         rows = [classifier_run(pre, init_model, dict(tcfg, seed=s), out_dir / f"init_from{s}", "init_from")
                 for s in args.seeds]
-        result["init_from"] = {"lm": str(lm), "bidirectional": args.init_bidirectional, "lr_decay": args.lr_decay,
+        result["init_from"] = {"lm": str(lm), "lm_finetune_steps": args.lm_finetune_steps, "bidirectional": args.init_bidirectional, "lr_decay": args.lr_decay,
                                "unfreeze_every": args.unfreeze_every, "rows": rows, **summary(rows)}
     for key in ("scratch", "init_from"):
         if key in result:
@@ -208,6 +227,11 @@ def main() -> None:
                     help="text: the LM's text: this data set's training texts, or the training tweets plus the 600 "
                          "training reviews")
     ap.add_argument("--lm-seconds", type=float, default=120.0, help="text: training-time budget of the LM")
+    ap.add_argument("--lm-steps", type=int, default=0,
+                    help="text: train the LM for this many steps (annealed over them) instead of --lm-seconds; 0: off")
+    ap.add_argument("--lm-finetune-steps", type=int, default=0,
+                    help="text: fine-tune the LM this many steps on this data set's training texts before the "
+                         "classifier starts from it (ULMFiT's second stage); 0: off")
     ap.add_argument("--lm-hidden", type=int, default=256, help="text: LM hidden size (= the classifier's)")
     ap.add_argument("--lm-embedding", type=int, default=128, help="text: LM embedding size (tied when = hidden)")
     ap.add_argument("--lm-layers", type=int, default=1, help="text: LM layers (= the classifier's)")
