@@ -48,6 +48,21 @@ def test_outputs_and_intervals_have_their_shapes_and_order():
         assert bool((lo <= point).all() and (point <= hi).all())  # quantiles cannot cross
 
 
+@pytest.mark.parametrize("quantiles", [(0.1, 0.5, 0.9), (0.05, 0.1, 0.5, 0.9, 0.95), (0.1, 0.25, 0.5, 0.9), (0.5,)])
+def test_quantile_outputs_step_away_from_the_median_by_softplus_gaps(quantiles):
+    m = Forecaster(ForecastModelConfig(hidden_size=4, lookback=6, horizon=2, likelihood="quantile",
+                                       quantiles=quantiles))
+    raw = torch.randn(3, 2, len(quantiles))
+    got = m.ordered(raw)
+    j = quantiles.index(0.5)
+    sp = torch.nn.functional.softplus
+    for i in range(len(quantiles)):  # q_i = median ± the softplus gaps between it and the median
+        gaps = raw[..., i:j] if i < j else raw[..., j + 1:i + 1]
+        expect = raw[..., j] + (-1 if i < j else 1) * sp(gaps).sum(-1)
+        torch.testing.assert_close(got[..., i], expect)
+    assert bool((got.diff(dim=-1) > 0).all())  # strictly increasing: no crossing
+
+
 def test_pinball_loss_has_its_textbook_value():
     cfg = ForecastModelConfig(likelihood="quantile", quantiles=(0.1, 0.5, 0.9))
     o = torch.tensor([[[0.0, 0.0, 0.0]]])              # every quantile at 0, target 1: e = 1
