@@ -6,6 +6,8 @@
     rnnkit textgen train --data tweets_train.txt --level word ...   # then: --init-from runs/textgen
     rnnkit classify eval --checkpoint runs/classify
     echo "what a great drug" | rnnkit classify predict --checkpoint runs/classify
+    rnnkit classify train --data drugreview --ensemble 5 --run-dir runs/ens   # 5 members, probabilities averaged
+    rnnkit classify eval --checkpoint runs/ens                                # (or --checkpoint runA runB ...)
 """
 
 from __future__ import annotations
@@ -40,17 +42,25 @@ def add_parser(subparsers: Any) -> None:
     add_config_flags(t, ClassifierConfig, MODEL_FIELDS)
     add_config_flags(t, TrainConfig, TRAIN_FIELDS, TRAIN_DEFAULTS)
     t.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="show a progress bar")
+    t.add_argument("--ensemble", type=int, default=1, metavar="K",
+                   help="train K members (seeds SEED..SEED+K-1, each with its own validation hold-out of the "
+                        "training data) into RUN_DIR/member<k> and average their probabilities (default: 1, "
+                        "one classifier)")
     t.set_defaults(func=run_train)
 
     e = sub.add_parser("eval", help="accuracy, macro-F1, per-class precision/recall and a confusion-matrix PNG")
-    e.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory")
+    e.add_argument("--checkpoint", required=True, nargs="+", metavar="RUN",
+                   help="checkpoint .pt file, run directory or ensemble directory; several: their probabilities "
+                        "averaged")
     e.add_argument("--data", default=None, help="a labelled file in the training format (default: the training data)")
     e.add_argument("--split", choices=("valid", "test"), default="test", help="split of the training data to score")
     e.add_argument("--out", default=None, help="where the confusion matrix PNG goes (default: RUN_DIR/confusion.png)")
     e.set_defaults(func=run_eval)
 
     r = sub.add_parser("predict", help="label and probability for each line of a file or stdin")
-    r.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory")
+    r.add_argument("--checkpoint", required=True, nargs="+", metavar="RUN",
+                   help="checkpoint .pt file, run directory or ensemble directory; several: their probabilities "
+                        "averaged")
     r.add_argument("--input", default="-", help="text file, one text per line; '-': stdin")
     r.add_argument("--explain", default=None, metavar="TEXT",
                    help="with attention pooling: draw the words that carried the decision for TEXT")
@@ -73,6 +83,8 @@ def run_train(args: argparse.Namespace) -> int:
     for k in ("num_classes", "input", "vocab_size", "num_features"):
         del model_kwargs[k]  # from the data
     train_cfg = config_from_args(TrainConfig, args, TRAIN_FIELDS, progress=args.progress)
+    if args.ensemble != 1:
+        return _train_ensemble(cfg, model_kwargs, train_cfg, args.ensemble)
     prepared = prepare(cfg)
     d = prepared.data
     vocab = f", vocabulary {len(prepared.tokenizer)}" if prepared.tokenizer else f", {prepared.num_features} features"
@@ -99,45 +111,79 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_eval(args: argparse.Namespace) -> int:
-    from rnnkit.tasks.classify.checkpoint import load_classifier
-    from rnnkit.tasks.classify.datasets import load_data
-    from rnnkit.tasks.classify.encode import encode
+def _train_ensemble(cfg: Any, model_kwargs: dict[str, Any], train_cfg: TrainConfig, members: int) -> int:
+    from rnnkit.tasks.classify.ensemble import train_ensemble
     from rnnkit.tasks.classify.evaluate import format_metrics
     from rnnkit.tasks.classify.plots import plot_confusion
     from rnnkit.tasks.classify.train import score
 
-    clf = load_classifier(args.checkpoint)
-    t = clf.task
+    report: dict[str, Any] = {"members": []}
+
+    def on_member(k: int, out: Any) -> None:
+        valid = score(out.model, out.prepared.valid, out.prepared.labels)
+        test = out.test_metrics
+        print(f"member {k}: {out.fit.step} steps in {out.fit.train_seconds:.0f} s, best step {out.fit.best_step}; "
+              f"validation macro-F1 {valid['macro_f1']:.4f}"
+              + (f", test macro-F1 {test['macro_f1']:.4f} alone" if test else ""), flush=True)
+        report["members"].append({"valid": valid, "test": test, "train_seconds": out.fit.train_seconds})
+
+    out = train_ensemble(cfg, model_kwargs, train_cfg, members, on_member)
+    run = out.run_dir
+    if out.test_metrics is not None:
+        print(f"--- test, the {members} members' probabilities averaged ---\n{format_metrics(out.test_metrics)}")
+        png = plot_confusion(out.test_metrics["confusion"], out.members[0].prepared.labels, run / "confusion.png",
+                             f"{cfg.data} test, ensemble of {members}")
+        report["test"] = out.test_metrics
+        print(f"confusion matrix: {png}")
+    (run / "results.json").write_text(json.dumps(report, indent=1))
+    print(f"ensemble directory: {run} (ensemble.json, member0 … member{members - 1}, results.json); "
+          f"use it with: rnnkit classify predict --checkpoint {run}")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from rnnkit.tasks.classify.datasets import load_data
+    from rnnkit.tasks.classify.ensemble import load_ensemble
+    from rnnkit.tasks.classify.evaluate import format_metrics
+    from rnnkit.tasks.classify.plots import plot_confusion
+
+    ens = load_ensemble(args.checkpoint)
+    t = ens.members[0].task
     if args.data:
         data = load_data(args.data, t.text_column, t.label_column, t.valid_fraction, t.split_seed)
         examples, name = data.train + data.valid, args.data  # a whole file
     else:
+        if args.split == "valid" and len(ens) > 1:
+            raise ValueError("--split: an ensemble's members each held out their own validation examples and "
+                             "trained on the others'; score --split test or --data FILE")
         data = load_data(t.data, t.text_column, t.label_column, t.valid_fraction, t.split_seed, t.test_data)
         examples, name = getattr(data, args.split), f"{t.data} {args.split}"
         if not examples:
             raise ValueError(f"--split: {t.data} has no {args.split} split; give --data FILE")
-    F = None if clf.tokenizer is not None else clf.model.config.num_features
-    enc = encode(examples, clf.labels, clf.tokenizer, t.max_length, F)
-    m = score(clf.model, enc, clf.labels)
-    print(f"{name}: {len(enc)} examples\n{format_metrics(m)}")
-    out = Path(args.out) if args.out else clf.path.parent.parent / "confusion.png"
-    print(f"confusion matrix: {plot_confusion(m['confusion'], clf.labels, out, name)}")
+    m = ens.score(examples)
+    what = f" (the mean of {len(ens)} classifiers' probabilities)" if len(ens) > 1 else ""
+    print(f"{name}: {len(examples)} examples{what}\n{format_metrics(m)}")
+    home = ens.path if ens.path is not None and ens.path.is_dir() and len(ens) > 1 else ens.members[0].path.parent.parent
+    out = Path(args.out) if args.out else home / "confusion.png"
+    print(f"confusion matrix: {plot_confusion(m['confusion'], ens.labels, out, name)}")
     return 0
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from rnnkit.tasks.classify.checkpoint import load_classifier
+    from rnnkit.tasks.classify.ensemble import load_ensemble
     from rnnkit.tasks.classify.predict import explain, predict_texts, read_lines
 
-    clf = load_classifier(args.checkpoint)
+    ens = load_ensemble(args.checkpoint)
     if args.explain is not None:
-        path, top = explain(clf, args.explain, args.out)
+        if len(ens) > 1:
+            raise ValueError("--explain: draws one classifier's attention; give --checkpoint one run, not an "
+                             f"ensemble of {len(ens)}")
+        path, top = explain(ens.members[0], args.explain, args.out)
         print("weights: " + ", ".join(f"{tok} {a:.2f}" for tok, a in top))
         print(f"attention picture: {path}")
         return 0
     items = read_lines(args.input, sys.stdin.read() if args.input == "-" else None)
-    for (text, _), (label, p) in zip(items, predict_texts(clf, items)):
+    for (text, _), (label, p) in zip(items, predict_texts(ens, items)):
         print(f"{label}\t{p:.3f}\t{text}")
     return 0
 

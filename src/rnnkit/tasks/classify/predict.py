@@ -9,6 +9,7 @@ import torch
 
 from rnnkit.tasks.classify.checkpoint import LoadedClassifier
 from rnnkit.tasks.classify.data import read_utf8
+from rnnkit.tasks.classify.ensemble import Ensemble
 from rnnkit.tasks.classify.evaluate import predict_proba
 from rnnkit.tasks.classify.plots import plot_attention
 
@@ -27,10 +28,12 @@ def read_lines(path: str | os.PathLike[str] | None, stdin_text: str | None = Non
     return out
 
 
-def predict_texts(clf: LoadedClassifier, items: list[tuple[str, str]]) -> list[tuple[str, float]]:
-    """(label, probability) of each (text, where)."""
-    xs = [clf.encode_text(text, where) for text, where in items]
-    probs = predict_proba(clf.model, xs)  # (N, C)
+def predict_texts(clf: "LoadedClassifier | Ensemble", items: list[tuple[str, str]]) -> list[tuple[str, float]]:
+    """(label, probability) of each (text, where), from one classifier or an ensemble's mean."""
+    if isinstance(clf, Ensemble):
+        probs = clf.proba_of_texts(items)                             # (N, C)
+    else:
+        probs = predict_proba(clf.model, [clf.encode_text(text, where) for text, where in items])  # (N, C)
     p, idx = probs.max(1)
     return [(clf.labels[int(i)], float(q)) for q, i in zip(p, idx)]
 
