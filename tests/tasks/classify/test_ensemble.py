@@ -26,10 +26,10 @@ def test_members_hold_out_their_own_examples_of_the_same_pool_and_share_the_test
     assert member_data(data, 0, 0) is data
     valids = []
     for k in (1, 2):
-        m = member_data(data, k, 0)
+        m = member_data(data, k, 1000 + k)
         assert Counter(e.where for e in m.train + m.valid) == pool          # the same 600, nothing lost or doubled
         assert len(m.valid) == len(data.valid) == 60 and m.test is data.test
-        assert [e.where for e in member_data(data, k, 0).valid] == [e.where for e in m.valid]  # seeded
+        assert [e.where for e in member_data(data, k, 1000 + k).valid] == [e.where for e in m.valid]  # seeded
         valids.append({e.where for e in m.valid})
     first = {e.where for e in data.valid}
     assert valids[0] != first and valids[1] != first and valids[0] != valids[1]

@@ -5,7 +5,8 @@
 `train_ensemble` trains member k with seed `seed + k` and its own validation hold-out drawn
 from the same training pool (the data set's train + valid; the test split is never
 touched): member 0 keeps the data set's split, member k >= 1 holds out as many examples,
-drawn with seed (split_seed, k). Together the members train on every training example, while
+drawn with a seed made of split_seed and seed + k (so ensembles with other seeds draw other
+hold-outs). Together the members train on every training example, while
 each picks its checkpoint on examples it did not train on (as in bagging). On small data
 (600 drug reviews, 60 of them for validation) one run's score swings with its seed and its
 hold-out; the average does not (benchmarks/RESULTS.md, Classification).
@@ -35,15 +36,15 @@ from rnnkit.training import TrainConfig
 MANIFEST = "ensemble.json"
 
 
-def member_data(data: LabelledData, k: int, split_seed: int) -> LabelledData:
+def member_data(data: LabelledData, k: int, seed: int) -> LabelledData:
     """Member k's split: k = 0 the data set's own; k >= 1 a fresh hold-out of the same size from
-    train + valid, seeded by (split_seed, k). The test split is the same for every member."""
+    train + valid, drawn with `seed`. The test split is the same for every member."""
     if k == 0:
         return data
     pool = data.train + data.valid
-    train, valid = hold_out(pool, len(data.valid) / len(pool), split_seed * 1_000_003 + k)
+    train, valid = hold_out(pool, len(data.valid) / len(pool), seed)
     notes = [*data.notes, f"ensemble member {k}: {len(valid)} of the {len(pool)} training examples held out "
-                          f"for validation, seed ({split_seed}, {k})"]
+                          f"for validation, seed {seed}"]
     return LabelledData(data.name, train, valid, data.test, data.input, notes)
 
 
@@ -69,8 +70,9 @@ def train_ensemble(cfg: ClassifyConfig, model_kwargs: dict[str, Any], train_cfg:
     outcomes, names = [], []
     for k in range(members):
         name = f"member{k}"
-        prepared = prepare(cfg, member_data(data, k, cfg.split_seed))
-        out = train(prepared, model_kwargs, train_cfg.replace(seed=train_cfg.seed + k, run_dir=str(run_dir / name)))
+        seed = train_cfg.seed + k
+        prepared = prepare(cfg, member_data(data, k, cfg.split_seed * 1_000_003 + seed))
+        out = train(prepared, model_kwargs, train_cfg.replace(seed=seed, run_dir=str(run_dir / name)))
         outcomes.append(out)
         names.append(name)
         if on_member is not None:
