@@ -52,25 +52,50 @@ def japanese_vowels(seeds: list[int], out_dir: Path) -> dict:
     return {"rows": rows, "median_accuracy": statistics.median(r["test_accuracy"] for r in rows)}
 
 
-def tfidf_baseline(prepared) -> dict:
-    """TF-IDF (word 1-2-grams) + logistic regression; C chosen on the validation split."""
+def tfidf_fit(d):
+    """TF-IDF (word 1-2-grams) + logistic regression on d.train, C chosen on d.valid: (C, valid F1, model)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
+    from sklearn.pipeline import make_pipeline
 
-    d = prepared.data
-    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-    Xtr = vec.fit_transform([e.x for e in d.train])
-    Xva, Xte = vec.transform([e.x for e in d.valid]), vec.transform([e.x for e in d.test])
-    ytr, yva, yte = ([e.label for e in s] for s in (d.train, d.valid, d.test))
     best = None
     for C in (0.3, 1.0, 3.0, 10.0, 30.0):
-        clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(Xtr, ytr)
-        f = f1_score(yva, clf.predict(Xva), average="macro")
-        if best is None or f > best[0]:
-            best = (f, C, clf)
-    return {"valid_macro_f1": best[0], "C": best[1], "test_macro_f1": f1_score(yte, best[2].predict(Xte), average="macro"),
-            "test_accuracy": float(sum(a == b for a, b in zip(best[2].predict(Xte), yte)) / len(yte))}
+        clf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+                            LogisticRegression(C=C, max_iter=2000, class_weight="balanced"))
+        clf.fit([e.x for e in d.train], [e.label for e in d.train])
+        f = f1_score([e.label for e in d.valid], clf.predict([e.x for e in d.valid]), average="macro")
+        if best is None or f > best[1]:
+            best = (C, f, clf)
+    return best
+
+
+def tfidf_baseline(prepared) -> dict:
+    """TF-IDF (word 1-2-grams) + logistic regression; C chosen on the validation split."""
+    from sklearn.metrics import f1_score
+
+    d = prepared.data
+    C, valid_f1, clf = tfidf_fit(d)
+    pred, yte = clf.predict([e.x for e in d.test]), [e.label for e in d.test]
+    return {"valid_macro_f1": valid_f1, "C": C, "test_macro_f1": f1_score(yte, pred, average="macro"),
+            "test_accuracy": float(sum(a == b for a, b in zip(pred, yte)) / len(yte))}
+
+
+def tfidf_ensemble(data, members: int, seed: int, split_seed: int = 0) -> dict:
+    """TF-IDF + logistic regression on the same member hold-outs as `train_ensemble(..., seed)`,
+    its probabilities averaged: the baseline given what the rnnkit ensemble is given."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    from rnnkit.tasks.classify.ensemble import member_data
+
+    probs, classes = 0.0, None
+    for k in range(members):
+        C, _, clf = tfidf_fit(member_data(data, k, split_seed * 1_000_003 + seed + k))
+        classes = list(clf.classes_)
+        probs = probs + clf.predict_proba([e.x for e in data.test])
+    pred = [classes[i] for i in np.argmax(probs, axis=1)]
+    return {"seed": seed, "test_macro_f1": f1_score([e.label for e in data.test], pred, average="macro")}
 
 
 def lm_corpus(out_dir: Path, corpus: str, prepared) -> Path:
@@ -130,6 +155,21 @@ def classifier_run(prepared, model: dict, tcfg: dict, run_dir: Path, row: str) -
     return result
 
 
+def ensemble_run(cfg, model: dict, tcfg: dict, run_dir: Path, row: str, members: int) -> dict:
+    """One ensemble of `members` classifiers (seeds tcfg["seed"] + k), printed as soon as it ends."""
+    from rnnkit.tasks.classify.ensemble import train_ensemble
+
+    t0 = time.perf_counter()
+    out = train_ensemble(cfg, model, TrainConfig(**tcfg, run_dir=str(run_dir)), members)
+    result = {"seed": tcfg["seed"], "members": members, "test_macro_f1": out.test_metrics["macro_f1"],
+              "test_accuracy": out.test_metrics["accuracy"],
+              "members_test_macro_f1": [o.test_metrics["macro_f1"] for o in out.members],
+              "members_valid_best": [o.fit.best_metric for o in out.members],
+              "train_seconds": sum(o.fit.train_seconds for o in out.members), "wall_seconds": time.perf_counter() - t0}
+    print(row, result, flush=True)
+    return result
+
+
 def summary(rows: list[dict]) -> dict:
     f = [r["test_macro_f1"] for r in rows]
     return {"median": statistics.median(f), "min": min(f), "max": max(f), "spread": max(f) - min(f)}
@@ -142,7 +182,7 @@ def text_rows(args) -> dict:
     result = {"data": prepared.data.notes, "args": vars(args), "host": host(), "tfidf": tfidf_baseline(prepared)}
     print("tfidf", result["tfidf"], flush=True)
     out_dir = Path(args.out) / args.data
-    model = {**TEXT_MODEL, **{k: v for k, v in {"hidden_size": args.hidden_size, "embedding_size": args.embedding_size,
+    model = {**TEXT_MODEL, **{k: v for k, v in {"cell": args.cell, "hidden_size": args.hidden_size, "embedding_size": args.embedding_size,
                                                 "num_layers": args.num_layers, "bidirectional": args.bidirectional,
                                                 "pooling": args.pooling, "dropout": args.dropout}.items()
                               if v is not None}}
@@ -150,10 +190,19 @@ def text_rows(args) -> dict:
                 max_seconds=args.max_seconds, max_steps=args.max_steps, eval_every=args.eval_every,
                 weight_decay=args.weight_decay, warmup_steps=args.warmup_steps,
                 schedule=args.schedule)
+    K = args.ensemble
+    if K > 1:  # repeat s: members with seeds K*s .. K*s + K - 1, so that repeats share no seed
+        rows = [tfidf_ensemble(prepared.data, K, K * s) for s in args.seeds]
+        result["tfidf_ensemble"] = {"rows": rows, **summary(rows)}
+        print("tfidf_ensemble", result["tfidf_ensemble"], flush=True)
     if "scratch" in args.rows:
-        rows = [classifier_run(prepared, model, dict(tcfg, seed=s), out_dir / f"scratch{s}", "scratch")
-                for s in args.seeds]
-        result["scratch"] = {"model": model, "rows": rows, **summary(rows)}
+        if K > 1:
+            rows = [ensemble_run(base_cfg, model, dict(tcfg, seed=K * s), out_dir / f"scratch_ens{s}", "scratch", K)
+                    for s in args.seeds]
+        else:
+            rows = [classifier_run(prepared, model, dict(tcfg, seed=s), out_dir / f"scratch{s}", "scratch")
+                    for s in args.seeds]
+        result["scratch"] = {"model": model, "ensemble": K, "rows": rows, **summary(rows)}
     if "init_from" in args.rows:
         if args.lm_run:
             lm = Path(args.lm_run)
@@ -164,13 +213,18 @@ def text_rows(args) -> dict:
         if args.lm_finetune_steps:
             lm = finetune_lm(lm, lm_corpus(out_dir, "own", prepared), out_dir / "lm_finetuned", args.lm_finetune_steps,
                              args.seeds[0])
-        pre = prepare(base_cfg.replace(init_from=str(lm), lr_decay=args.lr_decay, unfreeze_every=args.unfreeze_every))
+        init_cfg = base_cfg.replace(init_from=str(lm), lr_decay=args.lr_decay, unfreeze_every=args.unfreeze_every)
         init_model = {**model, "bidirectional": args.init_bidirectional}
-        rows = [classifier_run(pre, init_model, dict(tcfg, seed=s), out_dir / f"init_from{s}", "init_from")
-                for s in args.seeds]
+        if K > 1:
+            rows = [ensemble_run(init_cfg, init_model, dict(tcfg, seed=K * s), out_dir / f"init_from_ens{s}",
+                                 "init_from", K) for s in args.seeds]
+        else:
+            pre = prepare(init_cfg)
+            rows = [classifier_run(pre, init_model, dict(tcfg, seed=s), out_dir / f"init_from{s}", "init_from")
+                    for s in args.seeds]
         result["init_from"] = {"lm": str(lm), "lm_finetune_steps": args.lm_finetune_steps, "bidirectional": args.init_bidirectional, "lr_decay": args.lr_decay,
                                "unfreeze_every": args.unfreeze_every, "rows": rows, **summary(rows)}
-    for key in ("scratch", "init_from"):
+    for key in ("tfidf_ensemble", "scratch", "init_from"):
         if key in result:
             r = result[key]
             print(f"{key}: test macro-F1 median {r['median']:.3f} (min {r['min']:.3f}, max {r['max']:.3f}) over seeds "
@@ -201,6 +255,9 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds of the model runs (each row)")
     ap.add_argument("--rows", nargs="+", default=["scratch", "init_from"], choices=("scratch", "init_from"),
                     help="text: which rnnkit rows to run (TF-IDF + logistic regression always runs)")
+    ap.add_argument("--ensemble", type=int, default=1, metavar="K",
+                    help="text: each seed s of an rnnkit row trains an ensemble of K members (seeds K*s .. K*s+K-1, "
+                         "rnnkit.tasks.classify.ensemble), and TF-IDF gets the same K hold-outs averaged; 1: single runs")
     ap.add_argument("--epochs", type=int, default=15, help="text: most epochs per classifier run")
     ap.add_argument("--patience", type=int, default=4, help="text: evaluations without improvement before stopping")
     ap.add_argument("--max-seconds", type=float, default=0.0,
@@ -220,6 +277,7 @@ def main() -> None:
     ap.add_argument("--num-layers", type=int, default=None, help="text, from scratch: recurrent layers")
     ap.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
                     help="text, from scratch: bidirectional encoder (default: yes)")
+    ap.add_argument("--cell", default=None, help="text, from scratch: lstm, gru, rnn_tanh or rnn_relu (default: lstm)")
     ap.add_argument("--pooling", default=None, help="text: last, mean, max or attention (default: max)")
     ap.add_argument("--dropout", type=float, default=None, help="text: classifier dropout (default: 0.3)")
     ap.add_argument("--lm-run", default="", help="text: reuse this textgen run as the LM instead of training one")

@@ -108,6 +108,26 @@ def test_auto_engine_reports_and_switches_while_recording():
     assert (gru.last_engine, rnn.last_engine) == ("explicit", "explicit")  # faster than torch.nn's CPU loop
 
 
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_auto_lstm_takes_the_explicit_engine_for_ragged_lengths_on_the_cpu_with_the_same_numbers(bidirectional):
+    torch.manual_seed(0)
+    lstm = rnnkit.LSTM(3, 4, num_layers=2, bidirectional=bidirectional)
+    fused = rnnkit.LSTM(3, 4, num_layers=2, bidirectional=bidirectional, engine="fused")
+    fused.load_state_dict(lstm.state_dict())
+    x = torch.randn(7, 3, 3, requires_grad=True)
+    lengths = torch.tensor([7, 2, 5])
+    out, (h, c) = lstm(x, lengths=lengths)
+    assert lstm.last_engine == "explicit"  # torch's packed CPU kernel is 3-4x slower
+    out_f, (h_f, c_f) = fused(x, lengths=lengths)
+    for a, b in ((out, out_f), (h, h_f), (c, c_f)):
+        torch.testing.assert_close(a, b)
+    (g,) = torch.autograd.grad(out.sum() + h.sum(), x)
+    (g_f,) = torch.autograd.grad(out_f.sum() + h_f.sum(), x)
+    torch.testing.assert_close(g, g_f)
+    lstm(x, lengths=torch.tensor([7, 7, 7]))  # every sequence full: oneDNN's kernel, no packing
+    assert lstm.last_engine == "fused"
+
+
 def test_recorded_state_grads_equal_autograd():
     """dL/dh_t recorded in the hand-written backward = autograd through an LSTMCell loop."""
     torch.manual_seed(0)

@@ -53,6 +53,11 @@ ENGINES = ("auto", "fused", "explicit")
 # while torch.nn.GRU and RNN run a generic per-step loop that rnnkit's explicit engine
 # beats. On CUDA, cuDNN (fused) for every cell; unknown devices also take fused.
 AUTO_FUSED = {("LSTM", "cpu"): True, ("GRU", "cpu"): False, ("RNN_TANH", "cpu"): False, ("RNN_RELU", "cpu"): False}
+# Sequences of different lengths: torch's packed-sequence kernels on the CPU are not oneDNN's,
+# and rnnkit's explicit engine over the ragged layout beats them 3-4x for the LSTM too
+# (H = 128-512, one thread, host D; benchmarks/RESULTS.md, "Variable lengths"), so "auto"
+# takes it there. CUDA keeps cuDNN's packed kernels.
+AUTO_FUSED_RAGGED = {("LSTM", "cpu"): False}
 
 State = Tensor | tuple[Tensor, Tensor]
 
@@ -152,7 +157,9 @@ class RecurrentLayer(nn.Module):
         T, B, _ = x.shape
         h0, c0 = self.initial_state(state, B, x, unbatched)
         lens = None if lengths is None else check_lengths(lengths, T, B)
-        if self.uses_fused():
+        if lens is not None and bool((lens == T).all()):
+            lens = None  # every sequence fills the batch: nothing to pack or mask
+        if self.uses_fused(ragged=lens is not None):
             self.last_engine = "fused"
             hx = (h0, c0) if c0 is not None else h0
             # an autocast kernel is used only once its gradients have matched float32 (core/lowp_check.py)
@@ -172,13 +179,17 @@ class RecurrentLayer(nn.Module):
             out = out.transpose(0, 1)
         return out, final
 
-    def uses_fused(self) -> bool:
-        """Whether the next call runs the fused engine (``engine`` and, for "auto", cell, device, recording)."""
+    def uses_fused(self, ragged: bool = False) -> bool:
+        """Whether the next call runs the fused engine (``engine`` and, for "auto", cell, device, recording,
+        and whether the batch's sequences have different lengths)."""
         if self.engine != "auto":
             return self.engine == "fused"
         if bptt.recording():
             return False
-        return AUTO_FUSED.get((self.mode, self.weight_ih_l0.device.type), True)
+        key = (self.mode, self.weight_ih_l0.device.type)
+        if ragged and key in AUTO_FUSED_RAGGED:
+            return AUTO_FUSED_RAGGED[key]
+        return AUTO_FUSED.get(key, True)
 
     def initial_state(self, state: State | None, B: int, x: Tensor, unbatched: bool = False):
         """(h0, c0 or None), each (L*D, B, H): `state` checked (or zeros, or the learned initial state),
