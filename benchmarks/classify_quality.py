@@ -113,13 +113,13 @@ def lm_corpus(out_dir: Path, corpus: str, prepared) -> Path:
 
 
 def train_lm(text_file: Path, run: Path, seconds: float, seed: int, hidden: int, embedding: int, layers: int,
-             steps: int = 0) -> Path:
+             steps: int = 0, cell: str = "lstm", dropout: float = 0.25, lr: float = 3e-3) -> Path:
     """A word-level language model (rnnkit textgen); its sizes fix the --init-from classifier's encoder."""
     tie = ["--tie-weights"] if hidden == embedding else []
     cmd = [sys.executable, "-m", "rnnkit", "textgen", "train", "--data", str(text_file), "--level", "word",
            "--lowercase", "--split-punctuation", "--min-freq", "3", "--max-vocab", "20000", "--valid-fraction", "0.02",
-           "--hidden-size", str(hidden), "--embedding-size", str(embedding), "--num-layers", str(layers), *tie,
-           "--dropout", "0.25", "--lr", "3e-3", "--warmup-steps", "100", "--schedule", "anneal", "--bptt", "35",
+           "--cell", cell, "--hidden-size", str(hidden), "--embedding-size", str(embedding), "--num-layers",
+           str(layers), *tie, "--dropout", str(dropout), "--lr", str(lr), "--warmup-steps", "100", "--schedule", "anneal", "--bptt", "35",
            "--batch-size", "32", "--max-seconds", str(0 if steps else seconds), "--max-steps", str(steps),
            "--eval-every", "300", "--eval-tokens", "0",
            "--precision", "fp32", "--seed", str(seed), "--run-dir", str(run), "--sample-length", "0", "--no-progress"]
@@ -209,7 +209,7 @@ def text_rows(args) -> dict:
         else:
             text = lm_corpus(out_dir, args.lm_corpus, prepared)
             lm = train_lm(text, out_dir / f"lm_{args.lm_corpus}", args.lm_seconds, args.seeds[0], args.lm_hidden,
-                          args.lm_embedding, args.lm_layers, args.lm_steps)
+                          args.lm_embedding, args.lm_layers, args.lm_steps, args.lm_cell, args.lm_dropout, args.lm_lr)
         if args.lm_finetune_steps:
             lm = finetune_lm(lm, lm_corpus(out_dir, "own", prepared), out_dir / "lm_finetuned", args.lm_finetune_steps,
                              args.seeds[0])
@@ -290,6 +290,9 @@ def main() -> None:
     ap.add_argument("--lm-finetune-steps", type=int, default=0,
                     help="text: fine-tune the LM this many steps on this data set's training texts before the "
                          "classifier starts from it (ULMFiT's second stage); 0: off")
+    ap.add_argument("--lm-cell", default="lstm", help="text: LM cell (= the classifier's)")
+    ap.add_argument("--lm-dropout", type=float, default=0.25, help="text: LM dropout")
+    ap.add_argument("--lm-lr", type=float, default=3e-3, help="text: LM Adam learning rate")
     ap.add_argument("--lm-hidden", type=int, default=256, help="text: LM hidden size (= the classifier's)")
     ap.add_argument("--lm-embedding", type=int, default=128, help="text: LM embedding size (tied when = hidden)")
     ap.add_argument("--lm-layers", type=int, default=1, help="text: LM layers (= the classifier's)")
