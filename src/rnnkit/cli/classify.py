@@ -120,6 +120,10 @@ def _train_ensemble(cfg: Any, model_kwargs: dict[str, Any], train_cfg: TrainConf
     report: dict[str, Any] = {"members": []}
 
     def on_member(k: int, out: Any) -> None:
+        if k == 0:
+            d = out.prepared.data
+            print(f"data: {d.name}, {len(d.train)} train / {len(d.valid)} validation per member / {len(d.test)} test, "
+                  f"labels {', '.join(out.prepared.labels)}")
         valid = score(out.model, out.prepared.valid, out.prepared.labels)
         test = out.test_metrics
         print(f"member {k}: {out.fit.step} steps in {out.fit.train_seconds:.0f} s, best step {out.fit.best_step}; "
