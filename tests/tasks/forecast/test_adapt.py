@@ -1,11 +1,12 @@
-"""Online interval adaptation in backtests (`BacktestConfig.adapt_window`): honest, and it moves coverage
+"""Online interval adaptation in backtests (`BacktestConfig.adapt_window`, and quantile tracking,
+`adapt_rate`): honest, and it moves coverage
 to the level from intervals that are too narrow or too wide."""
 
 import numpy as np
 import pytest
 import torch
 
-from rnnkit.tasks.forecast.backtest import BacktestConfig, adapted_intervals, backtest
+from rnnkit.tasks.forecast.backtest import BacktestConfig, adapted_intervals, backtest, tracked_intervals
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.evaluate import coverage
 from rnnkit.tasks.forecast.model import Forecaster
@@ -86,3 +87,48 @@ def test_each_step_gets_its_own_width_when_it_has_enough_scores():
     t = np.asarray(origins)[:, None] + np.arange(2)
     for k in range(2):
         assert coverage(y[t[:, k]], out[:, k, 1], out[:, k, 2]) == pytest.approx(80, abs=4)
+
+
+@pytest.mark.parametrize("half", [0.3, 4.0])
+def test_quantile_tracking_moves_coverage_to_the_level_and_starts_at_the_models_interval(half):
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal(3000)
+    origins = list(range(100, 3000 - 3, 3))
+    fc = constant_forecasts(len(origins), 3, half)
+    t = np.asarray(origins)[:, None] + np.arange(3)
+    out = tracked_intervals(fc, origins, y, level=0.8, rate=0.05)
+    np.testing.assert_array_equal(out[0], fc[0])            # nothing observed yet: q = 0
+    after = coverage(y[t].ravel(), out[..., 1].ravel(), out[..., 2].ravel())
+    late = coverage(y[t[500:]].ravel(), out[500:, :, 1].ravel(), out[500:, :, 2].ravel())
+    assert after == pytest.approx(80, abs=4)   # the climb from 24 % (or the fall from 100 %) included
+    assert late == pytest.approx(80, abs=2.5)  # once it has settled
+    np.testing.assert_allclose(out[..., 1] + out[..., 2], 0.0, atol=1e-12)  # the centre is kept
+
+
+def test_quantile_tracking_reads_only_values_before_each_origin():
+    rng = np.random.default_rng(1)
+    y = rng.standard_normal(400)
+    origins = list(range(50, 395, 2))
+    fc = constant_forecasts(len(origins), 4, 0.5)
+    out = tracked_intervals(fc, origins, y, 0.8, rate=0.1)
+    i = 100
+    changed = y.copy()
+    changed[origins[i]:] += 100.0
+    again = tracked_intervals(fc, origins, changed, 0.8, rate=0.1)
+    np.testing.assert_array_equal(again[:i + 1], out[:i + 1])
+    assert not np.array_equal(again[i + 1:], out[i + 1:])
+
+
+def test_quantile_tracking_steps_by_the_rule():
+    # one step ahead, origins 0..3; y far outside at t = 0, inside at t = 1 and 2
+    fc = constant_forecasts(4, 1, 1.0)
+    y = np.array([5.0, 0.0, 0.0, 0.0])
+    out = tracked_intervals(fc, [0, 1, 2, 3], y, level=0.8, rate=0.5)
+    half = out[:, 0, 2]
+    # q: 0, then +0.5 * 0.8 = 0.4 after the miss, then -0.5 * 0.2 twice: 0.3, 0.2
+    np.testing.assert_allclose(half, [1.0, 1.4, 1.3, 1.2])
+
+
+def test_adapt_rate_is_checked():
+    with pytest.raises(ValueError, match="adapt_rate"):
+        BacktestConfig(adapt_rate=-0.1)

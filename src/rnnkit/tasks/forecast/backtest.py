@@ -124,6 +124,43 @@ def adapted_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
     return out
 
 
+def tracked_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: float, rate: float) -> np.ndarray:
+    """fc (N, H, 3) with each origin's interval rescaled by online quantile tracking (Angelopoulos,
+    Candès & Tibshirani 2023), an alternative to `adapted_intervals`' window quantile.
+
+    With s the normalised conformity score of `adapted_intervals`, the interval of origin o_i is
+    c ± w (1 + q_i), and q is updated once per observed point, in the order the points are observed,
+    against the q its own origin used:
+
+        q <- q + rate * (1{s > q_origin} - (1 - level))        (q >= -1, q_0 = 0: the model's interval)
+
+    so q rises after a miss and falls slowly while points fall inside; over a long backtest the share
+    of misses tends to 1 - level whatever the errors do. Only points before each origin are read.
+    """
+    out = fc.copy()
+    lo, hi = fc[..., 1], fc[..., 2]                                          # (N, H)
+    half = np.maximum((hi - lo) / 2, 1e-9)
+    centre = (lo + hi) / 2
+    H = lo.shape[1]
+    t = np.asarray(origins)[:, None] + np.arange(H)[None, :]                # (N, H) index of each step
+    ok = t < len(y)
+    obs = np.where(ok, y[np.minimum(t, len(y) - 1)], np.nan)
+    score = np.maximum(lo - obs, obs - hi) / half                           # (N, H)
+    rows, cols = np.nonzero(ok)
+    order = np.argsort(t[rows, cols], kind="stable")                        # points in the order they are seen
+    seen_t, seen_i, seen_s = t[rows, cols][order], rows[order], score[rows, cols][order]
+    q, used, n = 0.0, np.zeros(len(origins)), 0
+    for i, o in enumerate(origins):
+        while n < len(seen_t) and seen_t[n] < o:                            # observed before this origin
+            miss = float(seen_s[n] > used[seen_i[n]])
+            q = max(-1.0, q + rate * (miss - (1 - level)))
+            n += 1
+        used[i] = q
+        out[i, :, 1] = centre[i] - half[i] * (1 + q)
+        out[i, :, 2] = centre[i] + half[i] * (1 + q)
+    return out
+
+
 def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], item: PreparedSeries,
                 bcfg: BacktestConfig, horizon: int, lookback: int, m: int) -> list[dict]:
     """One dict per scored point of one series."""
@@ -136,7 +173,9 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
         model, fitted = model_for(chunk[0])
         fc = model_forecasts(model, fitted, chunk, bcfg.level)                  # (N, H, 3), scaled
         sc = fitted.scaler.y
-        if bcfg.adapt_window:
+        if bcfg.adapt_rate:
+            fc = tracked_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_rate)
+        elif bcfg.adapt_window:
             fc = adapted_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_window)
         for o, f in zip(chunk, fc):
             values = f if scaled else sc.inverse(f)

@@ -155,9 +155,14 @@ class BacktestConfig(Config):
         "online interval adaptation: each origin's interval is rescaled by how the most recent N already "
         "observed forecast steps of this backtest fell against their intervals (online conformal; data "
         "before the origin only); 0: off"))
+    adapt_rate: float = option(0.0, (
+        "online interval adaptation by quantile tracking instead: after each observed point the interval "
+        "scale moves up by RATE * 0.8 on a miss and down by RATE * 0.2 on a hit (for level 0.8; data before "
+        "the origin only), > 0; 0: off (then adapt_window applies)"))
 
     def __post_init__(self) -> None:
         check_int("stride", self.stride, 1)
+        check_number("adapt_rate", self.adapt_rate, lo=0.0)
         check_int("refit", self.refit, 0)
         check_int("adapt_window", self.adapt_window, 0)
         check_bool("last_points_only", self.last_points_only)

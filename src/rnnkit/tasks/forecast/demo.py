@@ -7,7 +7,7 @@ intervals calibrated on the last 24 training months;
 then a rolling-origin backtest from January 1959 with horizon 6 and the last point of
 each forecast scored, beside naive, seasonal naive and exponential smoothing on exactly
 the same points (each interval widened or narrowed by how the backtest's steps observed
-before its origin fell, `BacktestConfig.adapt_window`); then a forecast past 1960 with
+before its origin fell: quantile tracking, `BacktestConfig.adapt_rate`); then a forecast past 1960 with
 its 80 % interval fan.
 """
 
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
           f"{prep.n_future} calendar covariates; lookback {cfg.lookback}, horizon {cfg.horizon}")
     out = train(cfg, preset.model, train_cfg, prep=prep)
     print(f"  trained {out.fit.step} steps in {out.fit.train_seconds:.1f} s")
-    bcfg = preset.backtest_config()  # from 1959-01, 6th step scored; intervals adapted online (adapt_window)
+    bcfg = preset.backtest_config()  # from 1959-01, 6th step scored; intervals adapted online (adapt_rate)
     result = backtest(prep, out.model, bcfg)
     print(f"\nbacktest: forecasts from 1959-01 on, the 6th step of each scored ({len(result.points)} months), "
           f"original scale:")
