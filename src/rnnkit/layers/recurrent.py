@@ -54,7 +54,7 @@ ENGINES = ("auto", "fused", "explicit")
 # beats. On CUDA, cuDNN (fused) for every cell; unknown devices also take fused.
 AUTO_FUSED = {("LSTM", "cpu"): True, ("GRU", "cpu"): False, ("RNN_TANH", "cpu"): False, ("RNN_RELU", "cpu"): False}
 # Sequences of different lengths: torch's packed-sequence kernels on the CPU are not oneDNN's,
-# and rnnkit's explicit engine over the ragged layout beats them 3-4x for the LSTM too
+# and rnnkit's explicit engine over the ragged layout beats them 1.5-2.9x for the LSTM too
 # (H = 128-512, one thread, host D; benchmarks/RESULTS.md, "Variable lengths"), so "auto"
 # takes it there. CUDA keeps cuDNN's packed kernels.
 AUTO_FUSED_RAGGED = {("LSTM", "cpu"): False}
