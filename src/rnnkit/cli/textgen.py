@@ -121,7 +121,7 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"data: {data.corpus.name}, {cfg.level} level, vocabulary {len(data.tokenizer)}, "
           f"{len(data.train_ids):,} training / {len(data.valid_ids):,} validation tokens "
           f"({time.perf_counter() - t0:.1f} s)")
-    out = train(cfg, model_kwargs, train_cfg, data, resume=args.resume, init_from=args.init_from)
+    out = train(cfg, model_kwargs, train_cfg, data, resume=args.resume, init_from=lm or "")  # loaded once, above
     loss = out.fit.last_metrics.get("loss", float("nan"))
     unit = "char" if cfg.level == "char" else "token"
     print(f"trained {out.fit.step} steps in {out.train_seconds:.0f} s; validation loss {loss:.3f} nats/{unit}, "

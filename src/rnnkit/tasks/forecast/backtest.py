@@ -69,6 +69,18 @@ def model_forecasts(model: Forecaster, item: PreparedSeries, origins: list[int],
     return torch.stack(out, dim=-1).double().numpy()                           # (N, H, 3)
 
 
+def conformity(fc: np.ndarray, origins: list[int], y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """What the online adaptations read, each (N, H): the interval's centre c and half-width w, the
+    index t of each step, whether it lies inside the series, and its normalised conformity score
+    s = max(lo - y_t, y_t - hi) / w (NaN past the end)."""
+    lo, hi = fc[..., 1], fc[..., 2]
+    half = np.maximum((hi - lo) / 2, 1e-9)
+    t = np.asarray(origins)[:, None] + np.arange(lo.shape[1])[None, :]
+    ok = t < len(y)
+    obs = np.where(ok, y[np.minimum(t, len(y) - 1)], np.nan)
+    return (lo + hi) / 2, half, t, ok, np.maximum(lo - obs, obs - hi) / half
+
+
 def adapted_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: float, window: int) -> np.ndarray:
     """fc (N, H, 3) with each origin's interval rescaled by the backtest's own past misses (online conformal).
 
@@ -88,14 +100,8 @@ def adapted_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
     inside the training parts: benchmarks/RESULTS.md, Forecasting.)
     """
     out = fc.copy()
-    lo, hi = fc[..., 1], fc[..., 2]                                          # (N, H)
-    half = np.maximum((hi - lo) / 2, 1e-9)
-    centre = (lo + hi) / 2
-    H = lo.shape[1]
-    t = np.asarray(origins)[:, None] + np.arange(H)[None, :]                # (N, H) index of each step
-    ok = t < len(y)
-    obs = np.where(ok, y[np.minimum(t, len(y) - 1)], np.nan)
-    score = np.maximum(lo - obs, obs - hi) / half                           # (N, H), NaN past the end
+    centre, half, t, ok, score = conformity(fc, origins, y)
+    H = t.shape[1]
     need = math.ceil(1 / (1 - level)) - 1
 
     def by_time(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -138,14 +144,7 @@ def tracked_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
     of misses tends to 1 - level whatever the errors do. Only points before each origin are read.
     """
     out = fc.copy()
-    lo, hi = fc[..., 1], fc[..., 2]                                          # (N, H)
-    half = np.maximum((hi - lo) / 2, 1e-9)
-    centre = (lo + hi) / 2
-    H = lo.shape[1]
-    t = np.asarray(origins)[:, None] + np.arange(H)[None, :]                # (N, H) index of each step
-    ok = t < len(y)
-    obs = np.where(ok, y[np.minimum(t, len(y) - 1)], np.nan)
-    score = np.maximum(lo - obs, obs - hi) / half                           # (N, H)
+    centre, half, t, ok, score = conformity(fc, origins, y)
     rows, cols = np.nonzero(ok)
     order = np.argsort(t[rows, cols], kind="stable")                        # points in the order they are seen
     seen_t, seen_i, seen_s = t[rows, cols][order], rows[order], score[rows, cols][order]

@@ -104,14 +104,16 @@ class TrainOutcome:
 ARCHITECTURE_FIELDS = ("cell", "hidden_size", "num_layers", "embedding_size", "tie_weights")
 
 
-def pretrained_start(init_from: str, cfg: TextGenConfig,
+def pretrained_start(init_from: "str | LoadedModel", cfg: TextGenConfig,
                      model_kwargs: dict[str, Any]) -> tuple[LoadedModel, TextGenConfig, dict[str, Any]]:
-    """The language model at `init_from`, and `cfg` / `model_kwargs` with the fields it fixes
-    (level, case folding, punctuation splitting; ARCHITECTURE_FIELDS) set to its own."""
-    try:
-        lm = load_model(init_from)
-    except (ValueError, FileNotFoundError) as err:
-        raise type(err)(f"--init-from: {str(err).removeprefix('--checkpoint: ')}") from None
+    """The language model at `init_from` (a path, or one already loaded), and `cfg` / `model_kwargs`
+    with the fields it fixes (level, case folding, punctuation splitting; ARCHITECTURE_FIELDS) set to its own."""
+    lm = init_from
+    if not isinstance(lm, LoadedModel):
+        try:
+            lm = load_model(init_from)
+        except (ValueError, FileNotFoundError) as err:
+            raise type(err)(f"--init-from: {str(err).removeprefix('--checkpoint: ')}") from None
     tok = lm.tokenizer
     cfg = cfg.replace(level=tok.level, **({"lowercase": tok.lowercase, "split_punctuation": tok.split_punctuation}
                                           if tok.level == "word" else
@@ -123,14 +125,15 @@ def pretrained_start(init_from: str, cfg: TextGenConfig,
 
 
 def train(cfg: TextGenConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig,
-          data: PreparedData | None = None, resume: bool = False, init_from: str = "") -> TrainOutcome:
+          data: PreparedData | None = None, resume: bool = False,
+          init_from: "str | LoadedModel" = "") -> TrainOutcome:
     """Train a language model as configured; the run directory gets checkpoints, metrics and curves.png.
 
     model_kwargs: LanguageModelConfig fields except vocab_size (taken from the tokeniser).
     The time budget and the lr schedule are train_cfg's (max_seconds, schedule="anneal").
     resume=True continues from the run directory's checkpoints/last.pt, with what was
     left of the budget.
-    init_from: a textgen run or checkpoint to start from (fine-tuning a language model on
+    init_from: a textgen run or checkpoint (or its LoadedModel) to start from (fine-tuning a language model on
     new text, ULMFiT's second stage): its weights, its tokeniser (words it never saw become
     <unk>; unseen characters are dropped) and its architecture; `data`, if given, must have
     been encoded with that tokeniser (`prepare_data(cfg, tokenizer=...)`). Resuming such a
