@@ -99,6 +99,7 @@ def run_train(args: argparse.Namespace) -> int:
     prep = prepare(cfg)
     describe(prep)
     out = train(cfg, model_kwargs, train_cfg, prep=prep)
+    describe_model(out.model.config, model_kwargs)
     run = out.fit.run_dir
     print(f"trained {out.fit.step} steps in {out.fit.train_seconds:.1f} s; training-window loss "
           f"{out.fit.last_metrics.get('loss', float('nan')):.4f}")
@@ -115,6 +116,14 @@ def describe(prep) -> None:
           f"({first.n_train} points); {prep.n_past} past and {prep.n_future} future covariates")
 
 
+def describe_model(mc: ForecastModelConfig, model_kwargs: dict[str, Any]) -> None:
+    auto = " (auto: the training part is seasonal)" if mc.difference else " (auto: not seasonal enough)"
+    lag = f"lag-{mc.difference} differences" if mc.difference else "no differencing"
+    print(f"model: {mc.cell.upper()} {mc.num_layers} x {mc.hidden_size}, {mc.strategy}, {mc.likelihood} head; {lag}"
+          f"{auto if model_kwargs.get('difference', -1) == -1 else ''}; window norm {mc.window_norm}"
+          f"{'; highway' if mc.highway and mc.strategy == 'direct' else ''}")
+
+
 def run_backtest(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -129,6 +138,7 @@ def run_backtest(args: argparse.Namespace) -> int:
     describe(prep)
     t0 = time.perf_counter()
     out = train(cfg, model_kwargs, train_cfg, prep=prep)
+    describe_model(out.model.config, model_kwargs)
     refits = 0
 
     def refit_fn(again):

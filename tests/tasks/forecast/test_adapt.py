@@ -67,7 +67,7 @@ def test_backtest_with_adaptation_keeps_points_and_reports_its_coverage():
     prep = prepare(ForecastConfig(data="co2", split="1994-12-01", lookback=24, horizon=12))
     torch.manual_seed(0)
     model = Forecaster(build_model_config(prep, {"hidden_size": 4}))   # untrained: intervals far off
-    plain = backtest(prep, model, BacktestConfig(stride=3, baselines=()))
+    plain = backtest(prep, model, BacktestConfig(stride=3, baselines=(), adapt_rate=0.0))
     adapted = backtest(prep, model, BacktestConfig(stride=3, baselines=(), adapt_window=50))
     np.testing.assert_allclose(adapted.points["rnnkit"], plain.points["rnnkit"])
     c0, c1 = plain.metrics.loc["rnnkit", "coverage"], adapted.metrics.loc["rnnkit", "coverage"]
@@ -132,3 +132,14 @@ def test_quantile_tracking_steps_by_the_rule():
 def test_adapt_rate_is_checked():
     with pytest.raises(ValueError, match="adapt_rate"):
         BacktestConfig(adapt_rate=-0.1)
+
+
+def test_a_window_asked_for_wins_over_the_default_tracking():
+    prep = prepare(ForecastConfig(data="co2", split="1994-12-01", lookback=24, horizon=12))
+    torch.manual_seed(0)
+    model = Forecaster(build_model_config(prep, {"hidden_size": 4}))
+    window = backtest(prep, model, BacktestConfig(stride=3, baselines=(), adapt_window=50))
+    only_window = backtest(prep, model, BacktestConfig(stride=3, baselines=(), adapt_window=50, adapt_rate=0.0))
+    tracked = backtest(prep, model, BacktestConfig(stride=3, baselines=()))     # the default: adapt_rate 0.05
+    np.testing.assert_array_equal(window.points["hi"], only_window.points["hi"])
+    assert not np.allclose(tracked.points["hi"], window.points["hi"])

@@ -37,7 +37,8 @@ def test_outputs_and_intervals_have_their_shapes_and_order():
     torch.manual_seed(0)
     for lik, strategy in [("quantile", "direct"), ("gaussian", "direct"), ("gaussian", "recursive"),
                           ("quantile", "recursive")]:
-        cfg = ForecastModelConfig(hidden_size=8, lookback=10, horizon=4, n_future=3, likelihood=lik, strategy=strategy)
+        cfg = ForecastModelConfig(hidden_size=8, lookback=10, horizon=4, n_future=3, likelihood=lik, strategy=strategy,
+                                  difference=0)  # a bare Forecaster takes the lag itself
         m = Forecaster(cfg)
         y, past, fut = torch.randn(5, 10), torch.zeros(5, 10, 0), torch.randn(5, 14, 3)
         o, t = m.training_pair(y, past, fut, torch.randn(5, 4))
@@ -51,7 +52,7 @@ def test_outputs_and_intervals_have_their_shapes_and_order():
 @pytest.mark.parametrize("quantiles", [(0.1, 0.5, 0.9), (0.05, 0.1, 0.5, 0.9, 0.95), (0.1, 0.25, 0.5, 0.9), (0.5,)])
 def test_quantile_outputs_step_away_from_the_median_by_softplus_gaps(quantiles):
     m = Forecaster(ForecastModelConfig(hidden_size=4, lookback=6, horizon=2, likelihood="quantile",
-                                       quantiles=quantiles))
+                                       quantiles=quantiles, difference=0))
     raw = torch.randn(3, 2, len(quantiles))
     got = m.ordered(raw)
     j = quantiles.index(0.5)

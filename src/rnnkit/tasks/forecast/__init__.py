@@ -13,7 +13,7 @@
 
 Files: config (ForecastConfig, ForecastModelConfig, BacktestConfig), data and datasets
 (reading, errors, bundled series), features (scaling, calendar), prepare (windows), model,
-train, calibrate (split conformal), backtest, baselines, evaluate (metrics), predict, plot,
+seasonality (STL strength: the automatic difference), train, calibrate (split conformal), backtest, baselines, evaluate (metrics), predict, plot,
 checkpoint, presets (the benchmark protocols), demo.
 """
 

@@ -172,10 +172,10 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
         model, fitted = model_for(chunk[0])
         fc = model_forecasts(model, fitted, chunk, bcfg.level)                  # (N, H, 3), scaled
         sc = fitted.scaler.y
-        if bcfg.adapt_rate:
-            fc = tracked_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_rate)
-        elif bcfg.adapt_window:
+        if bcfg.adapt_window:  # opt-in (default 0), so it wins over adapt_rate's default
             fc = adapted_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_window)
+        elif bcfg.adapt_rate:
+            fc = tracked_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_rate)
         for o, f in zip(chunk, fc):
             values = f if scaled else sc.inverse(f)
             history = item.series.y[:o]

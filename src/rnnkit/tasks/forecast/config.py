@@ -93,14 +93,18 @@ class ForecastModelConfig(Config):
         "none (mean squared error, point forecasts), quantile (pinball loss at `quantiles`) or gaussian "
         "(negative log-likelihood of a normal): the last two give prediction intervals"))
     quantiles: tuple[float, ...] = option((0.1, 0.5, 0.9), "quantiles of likelihood=quantile; must hold 0.5")
-    window_norm: str = option("none", (
-        "per-window normalisation from the lookback (undone on the output): none; shift (subtract its mean, "
-        "so a level never seen in training is forecast as a shift of familiar shapes); last (subtract its last "
-        "value, NLinear); scale (subtract the mean and divide by the standard deviation, RevIN)"))
-    difference: int = option(0, (
+    # Defaults (shift, auto differencing) chosen on validation folds 1-2 of the five bundled series, inside
+    # their training parts: half the error of none / 0 (geometric mean ratio 0.54; benchmarks/RESULTS.md)
+    window_norm: str = option("shift", (
+        "per-window normalisation from the lookback (undone on the output): shift (the default: subtract its "
+        "mean, so a level never seen in training is forecast as a shift of familiar shapes); none; last "
+        "(subtract its last value, NLinear); scale (subtract the mean and divide by the standard deviation, RevIN)"))
+    difference: int = option(-1, (
         "model lag-d differences of the scaled series, dy_t = y_t - y_{t-d} (1: the step-to-step change, the "
         "season: the change from a season ago), and add them back to the last known values; a trend or "
-        "level never seen in training then needs no extrapolation; 0: off; < lookback"))
+        "level never seen in training then needs no extrapolation; 0: off; -1 (the default): auto, the season "
+        "when the training part is seasonal (STL seasonal strength >= 0.64) and the lookback holds more than one "
+        "season, else 0; < lookback"))
     highway: bool = option(True, (
         "direct strategy: add a linear map of the (normalised) lookback window to every output, "
         "an autoregressive 'highway' beside the recurrent encoder (LSTNet, Lai et al. 2018)"))
@@ -120,7 +124,7 @@ class ForecastModelConfig(Config):
         check_bool("highway", self.highway)
         for name, lo in (("lookback", 1), ("horizon", 1), ("n_past", 0), ("n_future", 0)):
             check_int(name, getattr(self, name), lo)
-        check_int("difference", self.difference, 0)
+        check_int("difference", self.difference, -1)
         if self.difference >= self.lookback:
             raise ValueError(f"difference: expected a lag below lookback={self.lookback}, got {self.difference}")
         qs = self.quantiles
@@ -152,13 +156,14 @@ class BacktestConfig(Config):
                                            "sunspots notebook scores the min-max-scaled series)")
     baselines: tuple[str, ...] = option(BASELINES, "baselines scored on the same points: naive, seasonal_naive, ets")
     adapt_window: int = option(0, (
-        "online interval adaptation: each origin's interval is rescaled by how the most recent N already "
-        "observed forecast steps of this backtest fell against their intervals (online conformal; data "
-        "before the origin only); 0: off"))
-    adapt_rate: float = option(0.0, (
-        "online interval adaptation by quantile tracking instead: after each observed point the interval "
-        "scale moves up by RATE * 0.8 on a miss and down by RATE * 0.2 on a hit (for level 0.8; data before "
-        "the origin only), > 0; 0: off (then adapt_window applies)"))
+        "online interval adaptation by a window instead of adapt_rate: each origin's interval is rescaled by "
+        "how the most recent N already observed forecast steps of this backtest fell against their intervals "
+        "(online conformal; data before the origin only); 0: off (then adapt_rate applies)"))
+    adapt_rate: float = option(0.05, (
+        "online interval adaptation by quantile tracking: after each observed point the interval scale moves "
+        "up by RATE * 0.8 on a miss and down by RATE * 0.2 on a hit (for level 0.8; data before the origin "
+        "only); the default 0.05 was chosen on validation folds of the five bundled series; 0 (with "
+        "adapt_window 0): the intervals as the model gives them"))
 
     def __post_init__(self) -> None:
         check_int("stride", self.stride, 1)

@@ -51,6 +51,9 @@ EPS = 1e-4
 class Forecaster(nn.Module):
     def __init__(self, cfg: ForecastModelConfig) -> None:
         super().__init__()
+        if cfg.difference < 0:
+            raise ValueError(f"difference: {cfg.difference} (auto) is resolved from the data by "
+                             f"train.build_model_config; a Forecaster needs the lag itself (0: none)")
         self.config = cfg
         recursive = cfg.strategy == "recursive"
         n_in = 1 + cfg.n_future if recursive else 1 + cfg.n_past + cfg.n_future

@@ -20,6 +20,7 @@ from rnnkit.tasks.forecast.config import ForecastConfig, ForecastModelConfig
 from rnnkit.tasks.forecast.features import calendar_years
 from rnnkit.tasks.forecast.model import Forecaster, forecast_loss
 from rnnkit.tasks.forecast.prepare import Prepared, prepare, stack_windows, training_origins
+from rnnkit.tasks.forecast.seasonality import auto_difference
 from rnnkit.training import FitResult, Task, TrainConfig, Trainer
 
 KIND = "forecast"
@@ -35,9 +36,14 @@ def forecast_model_config(model_cfg: ForecastModelConfig, prep: Prepared) -> dic
 
 
 def build_model_config(prep: Prepared, model_kwargs: dict[str, Any]) -> ForecastModelConfig:
+    """The model's configuration for `prep`, with difference=-1 (auto) resolved from its training parts."""
     cfg = prep.cfg
-    return ForecastModelConfig(**{**model_kwargs, "lookback": cfg.lookback, "horizon": cfg.horizon,
-                                  "n_past": prep.n_past, "n_future": prep.n_future})
+    model_cfg = ForecastModelConfig(**{**model_kwargs, "lookback": cfg.lookback, "horizon": cfg.horizon,
+                                       "n_past": prep.n_past, "n_future": prep.n_future})
+    if model_cfg.difference == -1:
+        lag = auto_difference([it.z[:it.n_train] for it in prep.items], prep.season, cfg.lookback)
+        model_cfg = model_cfg.replace(difference=lag)
+    return model_cfg
 
 
 def make_task(model: Forecaster, prep: Prepared, seed: int = 0) -> Task:
