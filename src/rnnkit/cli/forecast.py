@@ -3,6 +3,7 @@
     rnnkit forecast train --data airpassengers --calendar --split 1959-01-01 --horizon 6
     rnnkit forecast train --csv sales.csv --target units --horizon 12 --lookback 36
     rnnkit forecast backtest --data airpassengers --calendar --split 1959-01-01 --start 1959-01-01 --last-points-only
+    rnnkit forecast tune --csv sales.csv --target units --horizon 12 --grid '{"lookback": [24, 36]}'
     rnnkit forecast predict --checkpoint runs/forecast --csv sales.csv --out forecast.csv --plot forecast.png
 """
 
@@ -52,6 +53,23 @@ def add_parser(subparsers: Any) -> None:
     b.add_argument("--out", default=None, help="CSV of every scored point (default: RUN_DIR/backtest.csv)")
     b.add_argument("--plot", default=None, help="PNG of the backtest (default: RUN_DIR/backtest.png)")
     b.set_defaults(func=run_backtest)
+
+    u = sub.add_parser("tune", help="choose settings honestly: candidates backtested on validation folds inside "
+                                    "the training part, beside the baselines",
+                       description="Every candidate of --grid is fitted on validation folds inside the training "
+                                   "part (fold k: the backtest replayed k test lengths back) and ranked by the mean "
+                                   "over folds of its median over seeds; the test part is never read.")
+    add_data_flags(u)
+    add_model_and_train_flags(u)
+    add_config_flags(u, BacktestConfig, ("stride", "last_points_only", "level", "metric_scale", "baselines"))
+    u.add_argument("--grid", default=None,
+                   help='JSON object of setting -> values, e.g. \'{"window_norm": ["shift", "none"], "lookback": [24, 36]}\' '
+                        '(model, data: lookback transform calendar batch_size scaler, training: lr max_steps optimizer '
+                        'weight_decay schedule); default: difference [-1, 0] x window_norm [shift, none]')
+    u.add_argument("--folds", type=int, default=2, help="validation folds, each one test length further back")
+    u.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds per candidate and fold")
+    u.add_argument("--metric", default="MASE", help="what ranks the candidates: MAE, RMSE, MAPE, sMAPE or MASE")
+    u.set_defaults(func=run_tune)
 
     f = sub.add_parser("predict", help="forecast past the end of a CSV with a trained checkpoint")
     f.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory")
@@ -158,6 +176,53 @@ def run_backtest(args: argparse.Namespace) -> int:
     png = plot_backtest(history, result.points, args.plot or run / "backtest.png", bcfg.level, bcfg.baselines)
     print(f"points: {csv_path}\nplot: {png}")
     return 0
+
+
+def run_tune(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from rnnkit.tasks.forecast.tune import tune
+
+    cfg, model_kwargs, train_cfg = configs(args)
+    bcfg = config_from_args(BacktestConfig, args, ("stride", "last_points_only", "level", "metric_scale", "baselines"))
+    try:
+        grid = json.loads(args.grid) if args.grid is not None else None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"--grid: expected JSON, got {args.grid!r} ({err.msg})") from None
+    t0 = time.perf_counter()
+    result = tune(cfg, model_kwargs, train_cfg, bcfg, grid, folds=args.folds, seeds=tuple(args.seeds),
+                  metric=args.metric)
+    print(f"tuned in {time.perf_counter() - t0:.0f} s; {result.metric}, median over seeds {args.seeds}, "
+          f"validation folds inside the training part:")
+    print(result.table.to_string(float_format=lambda v: f"{v:.4g}"))
+    run = Path(train_cfg.run_dir)
+    run.mkdir(parents=True, exist_ok=True)
+    result.table.to_csv(run / "tune.csv")
+    result.runs.to_csv(run / "tune_runs.csv", index=False)
+    (run / "best.json").write_text(json.dumps(result.best, indent=1) + "\n")
+    flags = " ".join(_as_flag(k, v) for k, v in result.best.items())
+    print(f"best: {json.dumps(result.best)}  (saved: {run / 'best.json'}, {run / 'tune.csv'})")
+    print(f"next: rnnkit forecast backtest {_data_flags(args)} {flags}".rstrip())
+    return 0
+
+
+def _as_flag(key: str, value: Any) -> str:
+    flag = "--" + key.replace("_", "-")
+    if isinstance(value, bool):
+        return flag if value else "--no-" + key.replace("_", "-")
+    return f"{flag} {value}"
+
+
+def _data_flags(args: argparse.Namespace) -> str:
+    """The data flags the user gave (those that differ from their defaults), to repeat in the next command."""
+    parts = [f"--data {args.data}"]
+    for name in ("target", "split", "horizon", "lookback", "transform", "calendar", "group_col", "time_col"):
+        value = getattr(args, name)
+        default = ForecastConfig.__dataclass_fields__[name].default
+        if value != default and value not in ([], ()):
+            parts.append(_as_flag(name, " ".join(value) if isinstance(value, list) else value))
+    return " ".join(parts)
 
 
 def _history(item, scale: str):

@@ -13,8 +13,10 @@
 
 Files: config (ForecastConfig, ForecastModelConfig, BacktestConfig), data and datasets
 (reading, errors, bundled series), features (scaling, calendar), prepare (windows), model,
-seasonality (STL strength: the automatic difference), train, calibrate (split conformal), backtest, baselines, evaluate (metrics), predict, plot,
-checkpoint, presets (the benchmark protocols), demo.
+seasonality (STL strength: the automatic difference), train, calibrate (split conformal),
+backtest, baselines, evaluate (metrics), predict, plot,
+checkpoint, tune (settings chosen on validation folds inside the training part), presets (the
+benchmark protocols), demo.
 """
 
 import importlib

@@ -48,16 +48,18 @@ class Prepared:
 
 def prepare(cfg: ForecastConfig, frame: pd.DataFrame | None = None, data: SeriesSet | None = None,
             scalers: dict[str, SeriesScaler] | None = None, years: dict[str, tuple[float, float]] | None = None,
-            n_train: int | None = None, whole_history: bool = False) -> Prepared:
+            n_train: int | dict[str, int] | None = None, whole_history: bool = False) -> Prepared:
     """Read (unless `data` is given), split, scale on the training part and add calendar covariates.
 
-    `scalers`/`years` (from a checkpoint) replace fitting; `n_train` overrides cfg.split (refits);
+    `scalers`/`years` (from a checkpoint) replace fitting; `n_train` overrides cfg.split (refits; a dict:
+    per series name, as the validation folds of `tune` need);
     `whole_history` makes every series' training part all of it (forecasting past its end).
     """
     data = data or read_series(cfg, frame)
     items = []
     for s in data.series:
-        n = len(s) if whole_history else n_train if n_train is not None else split_point(s, cfg.split, data.source)
+        given = n_train.get(s.name) if isinstance(n_train, dict) else n_train
+        n = len(s) if whole_history else given if given is not None else split_point(s, cfg.split, data.source)
         check_length(s, n, cfg.lookback, cfg.horizon, data.source)
         if cfg.transform == "log" and (s.y <= 0).any():
             raise ValueError(f"{data.source}: column {s.name!r}: --transform log needs values > 0, got "

@@ -1,0 +1,79 @@
+"""`tune`: candidates ranked on validation folds inside the training part; the test part is never read."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.cli.main import main
+from rnnkit.tasks.forecast.config import BacktestConfig, ForecastConfig
+from rnnkit.tasks.forecast.prepare import prepare
+from rnnkit.tasks.forecast.tune import candidates, fold_data, tune
+from rnnkit.training import TrainConfig
+
+N = 120
+
+
+def sales(n=N, seed=0):
+    t = np.arange(n)
+    noise = np.random.default_rng(seed).standard_normal(n)
+    return pd.DataFrame({"month": pd.date_range("2000-01-01", periods=n, freq="MS"),
+                         "sales": 100 + t + 10 * np.sin(2 * np.pi * t / 12) + noise})
+
+
+CFG = ForecastConfig(data="x.csv", target=("sales",), split="0.8", lookback=24, horizon=6)
+TRAIN = TrainConfig(lr=1e-2, max_steps=30, epochs=10_000, eval_every=30, progress=False, plot=False, run_dir="unused")
+BT = BacktestConfig(stride=2, baselines=("naive", "seasonal_naive"))
+
+
+def test_folds_move_back_one_test_length_each_and_stay_inside_the_training_part():
+    prep = prepare(CFG, sales())                          # 96 training points, a test part of 24
+    (d1, n1), (d2, n2) = fold_data(prep, 1), fold_data(prep, 2)
+    assert len(d1.series[0]) == 96 and n1 == {"sales": 72}
+    assert len(d2.series[0]) == 72 and n2 == {"sales": 48}
+    np.testing.assert_array_equal(d2.series[0].y, prep.items[0].series.y[:72])
+    with pytest.raises(ValueError, match="--folds: fold 4 leaves series 'sales' 0 training points"):
+        fold_data(prep, 4)
+
+
+def test_tune_never_reads_the_test_part():
+    grid = {"window_norm": ["shift", "none"]}
+    a = tune(CFG, {"hidden_size": 4}, TRAIN, BT, grid, folds=2, seeds=(0,), frame=sales(), log=lambda s: None)
+    changed = sales()
+    changed.loc[96:, "sales"] = 1e6                        # the test part, wildly different
+    b = tune(CFG, {"hidden_size": 4}, TRAIN, BT, grid, folds=2, seeds=(0,), frame=changed, log=lambda s: None)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert list(a.table.index) == ["window_norm=shift", "window_norm=none", "baseline: naive",
+                                   "baseline: seasonal_naive"]
+    assert a.best == {"window_norm": ["shift", "none"][int(a.table["mean"].iloc[:2].to_numpy().argmin())]}
+    np.testing.assert_allclose(a.table["mean"], a.table[["fold 1", "fold 2"]].mean(axis=1))
+    assert set(a.runs["fold"]) == {1, 2} and len(a.runs) == 4
+
+
+def test_grid_errors_name_the_flag_and_the_setting():
+    assert candidates({"lookback": [12, 24], "highway": [True, False]}) == [
+        {"lookback": 12, "highway": True}, {"lookback": 12, "highway": False},
+        {"lookback": 24, "highway": True}, {"lookback": 24, "highway": False}]
+    with pytest.raises(ValueError, match="--grid: unknown setting 'look_back'"):
+        candidates({"look_back": [12]})
+    with pytest.raises(ValueError, match="--grid: 'lookback' needs a non-empty list"):
+        candidates({"lookback": 12})
+    with pytest.raises(ValueError, match="--metric: expected one of"):
+        tune(CFG, {}, TRAIN, BT, {"lookback": [24]}, metric="R2", frame=sales())
+
+
+def test_cli_tune_writes_the_table_and_the_best_settings(tmp_path, capsys):
+    sales().to_csv(tmp_path / "sales.csv", index=False)
+    code = main(["forecast", "tune", "--csv", str(tmp_path / "sales.csv"), "--target", "sales", "--horizon", "6",
+                 "--grid", '{"lookback": [18, 24]}', "--folds", "2", "--seeds", "0", "--max-steps", "20",
+                 "--hidden-size", "4", "--baselines", "naive", "--run-dir", str(tmp_path / "tune")])
+    out = capsys.readouterr().out
+    assert code == 0
+    best = json.loads((tmp_path / "tune" / "best.json").read_text())
+    assert best["lookback"] in (18, 24) and f"--lookback {best['lookback']}" in out
+    table = pd.read_csv(tmp_path / "tune" / "tune.csv", index_col=0)
+    assert list(table.index) == ["lookback=18", "lookback=24", "baseline: naive"]
+    code = main(["forecast", "tune", "--csv", str(tmp_path / "sales.csv"), "--target", "sales", "--grid", "{oops"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and "--grid: expected JSON" in err
