@@ -23,6 +23,7 @@ MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "strategy", "lik
                 "highway")
 TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "clip_norm", "max_steps",
                 "max_seconds", "epochs", "eval_every", "seed", "run_dir", "device")
+TUNE_BACKTEST_FIELDS = ("stride", "last_points_only", "level", "metric_scale", "baselines")  # no start, refit
 BACKTEST_FIELDS = ("start", "stride", "refit", "last_points_only", "level", "metric_scale", "baselines", "adapt_window", "adapt_rate")
 # Defaults measured on AirPassengers' training part (benchmarks/forecast_vs_darts.py): a few hundred
 # full steps at lr 3e-3; the loop evaluates (the training-window loss) once at the end.
@@ -61,7 +62,7 @@ def add_parser(subparsers: Any) -> None:
                                    "over folds of its median over seeds; the test part is never read.")
     add_data_flags(u)
     add_model_and_train_flags(u)
-    add_config_flags(u, BacktestConfig, ("stride", "last_points_only", "level", "metric_scale", "baselines"))
+    add_config_flags(u, BacktestConfig, TUNE_BACKTEST_FIELDS)
     u.add_argument("--grid", default=None,
                    help='JSON object of setting -> values, e.g. \'{"window_norm": ["shift", "none"], "lookback": [24, 36]}\' '
                         '(model, data: lookback transform calendar batch_size scaler, training: lr max_steps optimizer '
@@ -185,7 +186,7 @@ def run_tune(args: argparse.Namespace) -> int:
     from rnnkit.tasks.forecast.tune import tune
 
     cfg, model_kwargs, train_cfg = configs(args)
-    bcfg = config_from_args(BacktestConfig, args, ("stride", "last_points_only", "level", "metric_scale", "baselines"))
+    bcfg = config_from_args(BacktestConfig, args, TUNE_BACKTEST_FIELDS)
     try:
         grid = json.loads(args.grid) if args.grid is not None else None
     except json.JSONDecodeError as err:
@@ -203,7 +204,7 @@ def run_tune(args: argparse.Namespace) -> int:
     (run / "best.json").write_text(json.dumps(result.best, indent=1) + "\n")
     flags = " ".join(_as_flag(k, v) for k, v in result.best.items())
     print(f"best: {json.dumps(result.best)}  (saved: {run / 'best.json'}, {run / 'tune.csv'})")
-    print(f"next: rnnkit forecast backtest {_data_flags(args)} {flags}".rstrip())
+    print(f"next: rnnkit forecast backtest {_given_flags(args, result.best)} {flags}".rstrip())
     return 0
 
 
@@ -214,14 +215,20 @@ def _as_flag(key: str, value: Any) -> str:
     return f"{flag} {value}"
 
 
-def _data_flags(args: argparse.Namespace) -> str:
-    """The data flags the user gave (those that differ from their defaults), to repeat in the next command."""
+def _given_flags(args: argparse.Namespace, skip: dict[str, Any]) -> str:
+    """The flags the user gave off their defaults (data, model, training, backtest; not those in `skip`),
+    to repeat in the next command."""
     parts = [f"--data {args.data}"]
-    for name in ("target", "split", "horizon", "lookback", "transform", "calendar", "group_col", "time_col"):
+    fields = [(n, ForecastConfig.__dataclass_fields__[n].default) for n in DATA_FIELDS if n != "data"] + \
+             [(n, ForecastModelConfig.__dataclass_fields__[n].default) for n in MODEL_FIELDS] + \
+             [(n, TRAIN_DEFAULTS.get(n, TrainConfig.__dataclass_fields__[n].default))
+              for n in TRAIN_FIELDS if n not in ("seed", "run_dir")] + \
+             [(n, BacktestConfig.__dataclass_fields__[n].default) for n in TUNE_BACKTEST_FIELDS]
+    for name, default in fields:
         value = getattr(args, name)
-        default = ForecastConfig.__dataclass_fields__[name].default
-        if value != default and value not in ([], ()):
-            parts.append(_as_flag(name, " ".join(value) if isinstance(value, list) else value))
+        value = tuple(value) if isinstance(value, list) else value
+        if name not in skip and value != default:
+            parts.append(_as_flag(name, " ".join(map(str, value)) if isinstance(value, tuple) else value))
     return " ".join(parts)
 
 
