@@ -10,6 +10,7 @@ does not parse or goes backwards, and missing values (unless ``missing="interpol
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,8 +123,18 @@ def time_index(rows: pd.DataFrame, time_col: str | None, source: str) -> tuple[p
     if not index.is_monotonic_increasing or index.has_duplicates:
         raise ValueError(f"{source}: column {time_col!r}: expected strictly increasing times, got repeats or "
                          f"times going backwards")
-    freq = pd.infer_freq(index) if len(index) >= 3 else None
-    return index, freq
+    return index, inferred_freq(index)
+
+
+def inferred_freq(index: pd.DatetimeIndex) -> str | None:
+    """pandas' inferred frequency as a string ('MS', '30min'), or None: pandas 3 warns that its
+    infer_freq will return an offset object instead, so either is turned into the string here."""
+    if len(index) < 3:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # pandas 3's Pandas4Warning about the return type
+        freq = pd.infer_freq(index)
+    return getattr(freq, "freqstr", freq)
 
 
 def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.Index) -> np.ndarray:
