@@ -24,7 +24,8 @@ MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "strategy", "lik
 TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "clip_norm", "max_steps",
                 "max_seconds", "epochs", "eval_every", "seed", "run_dir", "device")
 TUNE_BACKTEST_FIELDS = ("stride", "last_points_only", "level", "metric_scale", "baselines")  # no start, refit
-BACKTEST_FIELDS = ("start", "stride", "refit", "last_points_only", "level", "metric_scale", "baselines", "adapt_window", "adapt_rate")
+BACKTEST_FIELDS = ("start", "stride", "refit", "last_points_only", "level", "metric_scale", "baselines", "adapt_window",
+                   "adapt_rate", "adapt_per_step")
 # Defaults measured on AirPassengers' training part (benchmarks/forecast_vs_darts.py): a few hundred
 # full steps at lr 3e-3; the loop evaluates (the training-window loss) once at the end.
 TRAIN_DEFAULTS = {"lr": 3e-3, "max_steps": 600, "epochs": 100_000, "eval_every": 600, "run_dir": "runs/forecast"}

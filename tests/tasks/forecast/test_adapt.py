@@ -143,3 +143,30 @@ def test_a_window_asked_for_wins_over_the_default_tracking():
     tracked = backtest(prep, model, BacktestConfig(stride=3, baselines=()))     # the default: adapt_rate 0.05
     np.testing.assert_array_equal(window.points["hi"], only_window.points["hi"])
     assert not np.allclose(tracked.points["hi"], window.points["hi"])
+
+
+def test_per_step_tracking_moves_each_step_by_its_own_points():
+    # two steps ahead, origins 0..3; step 1 (t = o) misses at t = 0 only, step 2 (t = o + 1) never misses
+    fc = constant_forecasts(4, 2, 1.0)
+    y = np.array([5.0, 0.0, 0.0, 0.0, 0.0])
+    out = tracked_intervals(fc, [0, 1, 2, 3], y, level=0.8, rate=0.5, per_step=True)
+    # seen before origin 1: (o0, step 1, t 0) a miss; before 2: (o0, step 2, t 1), (o1, step 1, t 1) hits; ...
+    np.testing.assert_allclose(out[:, 0, 2], [1.0, 1.4, 1.3, 1.2])   # step 1: +0.4, then -0.1 per hit
+    np.testing.assert_allclose(out[:, 1, 2], [1.0, 1.0, 0.9, 0.8])   # step 2: hits only
+    pooled = tracked_intervals(fc, [0, 1, 2, 3], y, level=0.8, rate=0.5)
+    np.testing.assert_allclose(pooled[:, 0, 2], pooled[:, 1, 2])      # one scale for both steps
+    np.testing.assert_allclose(pooled[:, 0, 2], [1.0, 1.4, 1.2, 1.0])
+
+
+@pytest.mark.parametrize("per_step", [False, True])
+def test_tracking_reads_only_values_before_each_origin_pooled_or_per_step(per_step):
+    rng = np.random.default_rng(2)
+    y = rng.standard_normal(300)
+    origins = list(range(40, 295, 3))
+    fc = constant_forecasts(len(origins), 4, 0.5)
+    out = tracked_intervals(fc, origins, y, 0.8, rate=0.2, per_step=per_step)
+    i = 40
+    changed = y.copy()
+    changed[origins[i]:] -= 50.0
+    again = tracked_intervals(fc, origins, changed, 0.8, rate=0.2, per_step=per_step)
+    np.testing.assert_array_equal(again[:i + 1], out[:i + 1])

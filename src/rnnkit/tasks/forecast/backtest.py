@@ -130,7 +130,8 @@ def adapted_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
     return out
 
 
-def tracked_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: float, rate: float) -> np.ndarray:
+def tracked_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: float, rate: float,
+                      per_step: bool = False) -> np.ndarray:
     """fc (N, H, 3) with each origin's interval rescaled by online quantile tracking (Angelopoulos,
     Candès & Tibshirani 2023), an alternative to `adapted_intervals`' window quantile.
 
@@ -142,17 +143,26 @@ def tracked_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
 
     so q rises after a miss and falls slowly while points fall inside; over a long backtest the share
     of misses tends to 1 - level whatever the errors do. Only points before each origin are read.
+    With per_step, each horizon step k has its own q_k, moved only by step k's points (the rule per
+    step: a step whose intervals miss too often widens alone).
     """
     out = fc.copy()
     centre, half, t, ok, score = conformity(fc, origins, y)
+    H = t.shape[1]
     rows, cols = np.nonzero(ok)
     order = np.argsort(t[rows, cols], kind="stable")                        # points in the order they are seen
-    seen_t, seen_i, seen_s = t[rows, cols][order], rows[order], score[rows, cols][order]
-    q, used, n = 0.0, np.zeros(len(origins)), 0
+    seen_t, seen_i, seen_k = t[rows, cols][order], rows[order], cols[order]
+    seen_s = score[rows, cols][order]
+    q, used, n = np.zeros(H), np.zeros((len(origins), H)), 0                # q (H,): one value when pooled
     for i, o in enumerate(origins):
         while n < len(seen_t) and seen_t[n] < o:                            # observed before this origin
-            miss = float(seen_s[n] > used[seen_i[n]])
-            q = max(-1.0, q + rate * (miss - (1 - level)))
+            k = seen_k[n]
+            miss = float(seen_s[n] > used[seen_i[n], k])
+            step = rate * (miss - (1 - level))
+            if per_step:
+                q[k] = max(-1.0, q[k] + step)
+            else:
+                q[:] = max(-1.0, q[0] + step)
             n += 1
         used[i] = q
         out[i, :, 1] = centre[i] - half[i] * (1 + q)
@@ -175,7 +185,8 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
         if bcfg.adapt_window:  # opt-in (default 0), so it wins over adapt_rate's default
             fc = adapted_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_window)
         elif bcfg.adapt_rate:
-            fc = tracked_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_rate)
+            fc = tracked_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_rate,
+                                   bcfg.adapt_per_step)
         for o, f in zip(chunk, fc):
             values = f if scaled else sc.inverse(f)
             history = item.series.y[:o]

@@ -165,7 +165,12 @@ class BacktestConfig(Config):
         "only); the default 0.05 was chosen on validation folds of the five bundled series; 0 (with "
         "adapt_window 0): the intervals as the model gives them"))
 
+    adapt_per_step: bool = option(False, (
+        "quantile tracking with one scale per horizon step, each moved only by that step's points; off: one "
+        "scale for all steps"))
+
     def __post_init__(self) -> None:
+        check_bool("adapt_per_step", self.adapt_per_step)
         check_int("stride", self.stride, 1)
         check_number("adapt_rate", self.adapt_rate, lo=0.0)
         check_int("refit", self.refit, 0)

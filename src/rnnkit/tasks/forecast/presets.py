@@ -38,6 +38,7 @@ class Preset:
     # window quantile of the last 80 observed steps (adapt_window, the previous choice: 15.8)
     adapt_window: int = 0
     adapt_rate: float = 0.05
+    adapt_per_step: bool = False
 
     def with_settings(self, **changes: Any) -> "Preset":
         import dataclasses
@@ -52,7 +53,8 @@ class Preset:
     def backtest_config(self, start: str | None = None) -> BacktestConfig:
         return BacktestConfig(start=self.start if start is None else start, stride=self.stride,
                               last_points_only=self.last_points_only, metric_scale=self.metric_scale,
-                              adapt_window=self.adapt_window, adapt_rate=self.adapt_rate)
+                              adapt_window=self.adapt_window, adapt_rate=self.adapt_rate,
+                              adapt_per_step=self.adapt_per_step)
 
     def train_config(self, seed: int, run_dir: str, progress: bool = False) -> TrainConfig:
         return TrainConfig(lr=self.lr, max_steps=self.steps, epochs=100_000, eval_every=self.steps, schedule=self.schedule,
