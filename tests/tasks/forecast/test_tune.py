@@ -59,6 +59,8 @@ def test_grid_errors_name_the_flag_and_the_setting():
         candidates({"look_back": [12]})
     with pytest.raises(ValueError, match="--grid: 'lookback' needs a non-empty list"):
         candidates({"lookback": 12})
+    with pytest.raises(ValueError, match="--grid: window_norm=mean: window_norm: expected one of"):
+        tune(CFG, {}, TRAIN, BT, {"window_norm": ["shift", "mean"]}, frame=sales())
     with pytest.raises(ValueError, match="--metric: expected one of"):
         tune(CFG, {}, TRAIN, BT, {"lookback": [24]}, metric="R2", frame=sales())
 

@@ -103,8 +103,8 @@ class ForecastModelConfig(Config):
         "model lag-d differences of the scaled series, dy_t = y_t - y_{t-d} (1: the step-to-step change, the "
         "season: the change from a season ago), and add them back to the last known values; a trend or "
         "level never seen in training then needs no extrapolation; 0: off; -1 (the default): auto, the season "
-        "when the training part is seasonal (STL seasonal strength >= 0.64) and the lookback holds more than one "
-        "season, else 0; < lookback"))
+        "when the training part is seasonal (STL seasonal strength >= 0.64) and the lookback holds two seasons, "
+        "else 0; < lookback"))
     highway: bool = option(True, (
         "direct strategy: add a linear map of the (normalised) lookback window to every output, "
         "an autoregressive 'highway' beside the recurrent encoder (LSTNet, Lai et al. 2018)"))

@@ -32,8 +32,9 @@ def seasonal_strength(z: np.ndarray, m: int) -> float:
 
 def auto_difference(training_parts: list[np.ndarray], m: int, lookback: int) -> int:
     """The lag `difference=-1` becomes: m when the series' mean F_s is at least THRESHOLD and the
-    lookback holds more than one season (m < lookback), else 0 (no differencing)."""
-    if m < 2 or m >= lookback:
+    lookback holds two seasons (2m <= lookback: the model then reads a season of differences, as in
+    every setting validated), else 0 (no differencing)."""
+    if m < 2 or 2 * m > lookback:
         return 0
     strength = float(np.mean([seasonal_strength(z, m) for z in training_parts]))
     return m if strength >= THRESHOLD else 0

@@ -106,6 +106,14 @@ def tune(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     if not seeds:
         raise ValueError("--seeds: expected at least one seed")
     cands = candidates(grid or DEFAULT_GRID)
+    for cand in cands:  # every candidate's settings checked before the first fit
+        data_part, model_part, train_part = split_settings(cand)
+        try:
+            cfg.replace(**data_part)
+            ForecastModelConfig(**{**model_kwargs, **model_part})
+            train_cfg.replace(**train_part)
+        except (ValueError, TypeError) as err:
+            raise type(err)(f"--grid: {describe(cand)}: {err}") from None
     prep = prepare(cfg.replace(calibrate=0), frame)
     fold_bcfg = bcfg.replace(start="", refit=0)
     data_of = {k: fold_data(prep, k) for k in range(1, folds + 1)}    # checked before any fit
