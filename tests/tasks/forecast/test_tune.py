@@ -57,6 +57,8 @@ def test_grid_errors_name_the_flag_and_the_setting():
         {"lookback": 24, "highway": True}, {"lookback": 24, "highway": False}]
     with pytest.raises(ValueError, match="--grid: unknown setting 'look_back'"):
         candidates({"look_back": [12]})
+    with pytest.raises(ValueError, match="--grid: 'lookback' lists a value twice"):
+        candidates({"lookback": [24, 24]})
     with pytest.raises(ValueError, match="--grid: 'lookback' needs a non-empty list"):
         candidates({"lookback": 12})
     with pytest.raises(ValueError, match="--grid: window_norm=mean: window_norm: expected one of"):

@@ -59,6 +59,8 @@ def candidates(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
             raise ValueError(f"--grid: unknown setting {key!r}; expected one of {', '.join(allowed)}")
         if not isinstance(values, list) or not values:
             raise ValueError(f"--grid: {key!r} needs a non-empty list of values, got {values!r}")
+        if len({repr(v) for v in values}) < len(values):
+            raise ValueError(f"--grid: {key!r} lists a value twice: {values!r}")
     keys = list(grid)
     return [dict(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))]
 
