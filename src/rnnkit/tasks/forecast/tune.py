@@ -108,24 +108,25 @@ def tune(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     if not seeds:
         raise ValueError("--seeds: expected at least one seed")
     cands = candidates(grid or DEFAULT_GRID)
-    for cand in cands:  # every candidate's settings checked before the first fit
+    settings = []  # every candidate's (data config, model kwargs, training changes), checked before any fit
+    for cand in cands:
         data_part, model_part, train_part = split_settings(cand)
         try:
-            cfg.replace(**data_part)
-            ForecastModelConfig(**{**model_kwargs, **model_part})
+            c_model = {**model_kwargs, **model_part}
+            ForecastModelConfig(**c_model)
             train_cfg.replace(**train_part)
+            settings.append((cfg.replace(calibrate=0, **data_part), c_model, train_part))
         except (ValueError, TypeError) as err:
             raise type(err)(f"--grid: {describe(cand)}: {err}") from None
     prep = prepare(cfg.replace(calibrate=0), frame)
     fold_bcfg = bcfg.replace(start="", refit=0)
     data_of = {k: fold_data(prep, k) for k in range(1, folds + 1)}    # checked before any fit
-    runs, baselines = [], {}
-    for ci, cand in enumerate(cands):
-        data_part, model_part, train_part = split_settings(cand)
-        c_cfg = cfg.replace(calibrate=0, **data_part)
-        c_model = {**model_kwargs, **model_part}
+    runs, baselines, rows = [], {}, {}
+    for ci, (cand, (c_cfg, c_model, train_part)) in enumerate(zip(cands, settings)):
+        scores = {}
         for k, (data, n_train) in data_of.items():
             fprep = prepare(c_cfg, data=data, n_train=n_train)
+            fold_scores = []
             for seed in seeds:
                 with tempfile.TemporaryDirectory() as run_dir:
                     tc = train_cfg.replace(seed=seed, run_dir=run_dir, progress=False, plot=False, **train_part)
@@ -134,21 +135,18 @@ def tune(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
                 result = backtest(fprep, out.model, fold_bcfg if first else fold_bcfg.replace(baselines=()))
                 if first:  # the baselines do not depend on the candidate's model: once per fold
                     baselines[k] = result.metrics.drop(index="rnnkit")[metric]
+                mine = result.metrics.loc["rnnkit", [*METRICS, "coverage"]].to_dict()
                 runs.append({"candidate": ci, "fold": k, "seed": seed, "difference": out.model.config.difference,
-                             **result.metrics.loc["rnnkit", [*METRICS, "coverage"]].to_dict()})
-        mine = [r for r in runs if r["candidate"] == ci]
-        scores = [statistics.median(r[metric] for r in mine if r["fold"] == k) for k in data_of]
-        log(f"candidate {ci + 1}/{len(cands)} ({describe(cand) or 'as given'}): {metric} "
-            f"{' / '.join(f'{s:.4g}' for s in scores)} (folds 1-{folds}), mean {statistics.mean(scores):.4g}")
-    runs_df = pd.DataFrame(runs)
-    rows = {}
-    for ci, cand in enumerate(cands):
-        per_fold = runs_df[runs_df.candidate == ci].groupby("fold")[metric].median()
-        rows[describe(cand) or "as given"] = {**{f"fold {k}": per_fold[k] for k in data_of}, "mean": per_fold.mean()}
+                             **mine})
+                fold_scores.append(mine[metric])
+            scores[f"fold {k}"] = statistics.median(fold_scores)
+        name = describe(cand) or "as given"
+        rows[name] = {**scores, "mean": statistics.mean(scores.values())}
+        log(f"candidate {ci + 1}/{len(cands)} ({name}): {metric} {' / '.join(f'{v:.4g}' for v in scores.values())} "
+            f"(folds 1-{folds}), mean {rows[name]['mean']:.4g}")
     for name in (baselines[1].index if baselines else []):
         per_fold = {f"fold {k}": float(baselines[k][name]) for k in data_of}
         rows[f"baseline: {name}"] = {**per_fold, "mean": statistics.mean(per_fold.values())}
     table = pd.DataFrame(rows).T
-    means = table["mean"].iloc[:len(cands)].to_numpy()
-    best = cands[int(means.argmin())]
-    return TuneResult(table, runs_df, best, metric)
+    best = cands[int(table["mean"].iloc[:len(cands)].to_numpy().argmin())]
+    return TuneResult(table, pd.DataFrame(runs), best, metric)
