@@ -222,6 +222,7 @@ def _given_flags(args: argparse.Namespace, skip: dict[str, Any]) -> str:
     parts = [f"--data {args.data}"]
     fields = [(n, ForecastConfig.__dataclass_fields__[n].default) for n in DATA_FIELDS if n != "data"] + \
              [(n, ForecastModelConfig.__dataclass_fields__[n].default) for n in MODEL_FIELDS] + \
+             [("quantiles", ForecastModelConfig.__dataclass_fields__["quantiles"].default)] + \
              [(n, TRAIN_DEFAULTS.get(n, TrainConfig.__dataclass_fields__[n].default))
               for n in TRAIN_FIELDS if n not in ("seed", "run_dir")] + \
              [(n, BacktestConfig.__dataclass_fields__[n].default) for n in TUNE_BACKTEST_FIELDS]

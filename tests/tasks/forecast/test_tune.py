@@ -71,9 +71,14 @@ def test_cli_tune_writes_the_table_and_the_best_settings(tmp_path, capsys):
     sales().to_csv(tmp_path / "sales.csv", index=False)
     code = main(["forecast", "tune", "--csv", str(tmp_path / "sales.csv"), "--target", "sales", "--horizon", "6",
                  "--grid", '{"lookback": [18, 24]}', "--folds", "2", "--seeds", "0", "--max-steps", "20",
-                 "--hidden-size", "4", "--baselines", "naive", "--run-dir", str(tmp_path / "tune")])
+                 "--hidden-size", "4", "--quantiles", "0.05", "0.5", "0.95", "--baselines", "naive",
+                 "--run-dir", str(tmp_path / "tune")])
     out = capsys.readouterr().out
     assert code == 0
+    # the printed next command repeats every flag given off its default, so it backtests what was tuned
+    nxt = next(line for line in out.splitlines() if line.startswith("next: rnnkit forecast backtest"))
+    for flag in ("--target sales", "--hidden-size 4", "--quantiles 0.05 0.5 0.95", "--max-steps 20", "--baselines naive"):
+        assert flag in nxt, (flag, nxt)
     best = json.loads((tmp_path / "tune" / "best.json").read_text())
     assert best["lookback"] in (18, 24) and f"--lookback {best['lookback']}" in out
     table = pd.read_csv(tmp_path / "tune" / "tune.csv", index_col=0)
