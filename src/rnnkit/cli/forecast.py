@@ -167,9 +167,10 @@ def run_backtest(args: argparse.Namespace) -> int:
         return train(cfg, model_kwargs, train_cfg.replace(run_dir=f"{train_cfg.run_dir}/refit{refits}",
                                                           progress=False), prep=again).model
 
-    result = backtest(prep, out.model, bcfg, refit_fn)
+    result = backtest(prep, out.model, bcfg, refit_fn, progress=args.progress)
+    base = f", baselines {result.baseline_seconds:.1f} s" if bcfg.baselines else ""
     print(f"backtest: {len(result.points)} scored points, {time.perf_counter() - t0:.1f} s "
-          f"(training {out.fit.train_seconds:.1f} s{f', {refits} refits' if refits else ''})")
+          f"(training {out.fit.train_seconds:.1f} s{f', {refits} refits' if refits else ''}{base})")
     print(result.table())
     run = Path(out.fit.run_dir)
     csv_path = Path(args.out or run / "backtest.csv")

@@ -51,7 +51,7 @@ def test_backtest_with_refit_refits_every_k_origins_from_a_start_inside_the_trai
     assert code == 0
     # origins 84, 87, ..., 114 (2007-01 .. 2009-07): 11 forecasts, a refit before the 1st, 5th and 9th
     printed = capsys.readouterr().out
-    assert "backtest: 66 scored points" in printed and ", 3 refits)" in printed
+    assert "backtest: 66 scored points" in printed and ", 3 refits, baselines " in printed
     p = pd.read_csv(out, parse_dates=["origin", "time"])
     assert p["origin"].min() == pd.Timestamp("2007-01-01") and p["origin"].nunique() == 11 and len(p) == 66
     assert (p["time"] >= p["origin"]).all()

@@ -11,6 +11,7 @@ the model (and its scaler) is refitted on y_1..y_{o-1} every k origins.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -28,6 +29,7 @@ from rnnkit.tasks.forecast.prepare import Prepared, PreparedSeries, prepare, sta
 class BacktestResult:
     points: pd.DataFrame        # one row per scored point: series, origin, step, time, actual, rnnkit, lo, hi, baselines
     metrics: pd.DataFrame       # one row per forecaster: MAE, RMSE, MAPE, sMAPE, MASE (and coverage for rnnkit)
+    baseline_seconds: float = 0.0  # time spent fitting the baselines (ETS refits at every origin)
 
     def table(self) -> str:
         return self.metrics.to_string(float_format=lambda v: f"{v:.4g}")
@@ -171,8 +173,10 @@ def tracked_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
 
 
 def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], item: PreparedSeries,
-                bcfg: BacktestConfig, horizon: int, lookback: int, m: int) -> list[dict]:
-    """One dict per scored point of one series."""
+                bcfg: BacktestConfig, horizon: int, lookback: int, m: int, clock: list[float],
+                bar=None) -> list[dict]:
+    """One dict per scored point of one series; the baselines' seconds are added to clock[0] and
+    each origin ticks `bar` (a tqdm bar, or None)."""
     origins = origins_of(item, bcfg, lookback, horizon)
     steps = [horizon - 1] if bcfg.last_points_only else list(range(horizon))
     scaled = bcfg.metric_scale == "scaled"
@@ -190,7 +194,11 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
         for o, f in zip(chunk, fc):
             values = f if scaled else sc.inverse(f)
             history = item.series.y[:o]
+            t0 = time.perf_counter()
             base = {b: FUNCTIONS[b](history, horizon, m) for b in bcfg.baselines}
+            clock[0] += time.perf_counter() - t0
+            if bar is not None:
+                bar.update(1)
             for k in steps:
                 actual = item.series.y[o + k]
                 row = {"series": item.series.name, "origin": item.series.index[o], "step": k + 1,
@@ -202,27 +210,36 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
 
 
 def backtest(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
-             refit_fn: Callable[[Prepared], Forecaster] | None = None) -> BacktestResult:
+             refit_fn: Callable[[Prepared], Forecaster] | None = None, progress: bool = False) -> BacktestResult:
     """Score `model` (trained on prep's training part) and the baselines on the same points.
 
     With bcfg.refit, `refit_fn(prepared_up_to_origin)` trains a fresh model on data before each k-th origin.
+    With progress, a bar counts the origins (ETS refits at each, which can take a second on long seasons).
     """
     if bcfg.refit and refit_fn is None:
         raise ValueError("--refit: refitting needs a training function (refit_fn)")
     cfg = prep.cfg
-    rows, scales = [], {}
+    rows, scales, clock = [], {}, [0.0]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        total = sum(len(origins_of(item, bcfg, cfg.lookback, cfg.horizon)) for item in prep.items)
+        bar = tqdm(total=total, unit="origin", desc="backtest", dynamic_ncols=True, leave=False)
     for i, item in enumerate(prep.items):
         def model_for(origin: int, i: int = i, item: PreparedSeries = item) -> tuple[Forecaster, PreparedSeries]:
             if not bcfg.refit:
                 return model, item
             again = prepare(cfg, data=prep.data, n_train=origin)
             return refit_fn(again), again.items[i]
-        rows += series_rows(model_for, item, bcfg, cfg.horizon, cfg.lookback, prep.season)
+        rows += series_rows(model_for, item, bcfg, cfg.horizon, cfg.lookback, prep.season, clock, bar)
         train = item.series.y[:item.n_train]
         scales[item.series.name] = seasonal_scale(item.scaler.y.forward(train) if bcfg.metric_scale == "scaled"
                                                   else train, prep.season)
+    if bar is not None:
+        bar.close()
     points = pd.DataFrame(rows)
-    return BacktestResult(points, score(points, scales, ("rnnkit", *bcfg.baselines)))
+    return BacktestResult(points, score(points, scales, ("rnnkit", *bcfg.baselines)), clock[0])
 
 
 def score(points: pd.DataFrame, scales: dict[str, float], names: tuple[str, ...]) -> pd.DataFrame:
