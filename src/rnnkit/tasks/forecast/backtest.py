@@ -173,14 +173,14 @@ def tracked_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
 
 
 def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], item: PreparedSeries,
-                bcfg: BacktestConfig, horizon: int, lookback: int, m: int, clock: list[float],
-                bar=None) -> list[dict]:
-    """One dict per scored point of one series; the baselines' seconds are added to clock[0] and
-    each origin ticks `bar` (a tqdm bar, or None)."""
+                bcfg: BacktestConfig, horizon: int, lookback: int, m: int,
+                bar=None) -> tuple[list[dict], float]:
+    """One dict per scored point of one series, and the seconds its baselines took; each origin
+    ticks `bar` (a tqdm bar, or None)."""
     origins = origins_of(item, bcfg, lookback, horizon)
     steps = [horizon - 1] if bcfg.last_points_only else list(range(horizon))
     scaled = bcfg.metric_scale == "scaled"
-    rows = []
+    rows, baseline_seconds = [], 0.0
     for chunk_start in range(0, len(origins), bcfg.refit or len(origins)):
         chunk = origins[chunk_start:chunk_start + (bcfg.refit or len(origins))]
         model, fitted = model_for(chunk[0])
@@ -196,7 +196,7 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
             history = item.series.y[:o]
             t0 = time.perf_counter()
             base = {b: FUNCTIONS[b](history, horizon, m) for b in bcfg.baselines}
-            clock[0] += time.perf_counter() - t0
+            baseline_seconds += time.perf_counter() - t0
             if bar is not None:
                 bar.update(1)
             for k in steps:
@@ -206,7 +206,7 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
                        "rnnkit": values[k, 0], "lo": values[k, 1], "hi": values[k, 2]}
                 row.update({b: sc.forward(base[b][k]) if scaled else base[b][k] for b in bcfg.baselines})
                 rows.append(row)
-    return rows
+    return rows, baseline_seconds
 
 
 def backtest(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
@@ -219,27 +219,39 @@ def backtest(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
     if bcfg.refit and refit_fn is None:
         raise ValueError("--refit: refitting needs a training function (refit_fn)")
     cfg = prep.cfg
-    rows, scales, clock = [], {}, [0.0]
+    rows, scales, baseline_seconds = [], {}, 0.0
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         total = sum(len(origins_of(item, bcfg, cfg.lookback, cfg.horizon)) for item in prep.items)
         bar = tqdm(total=total, unit="origin", desc="backtest", dynamic_ncols=True, leave=False)
-    for i, item in enumerate(prep.items):
-        def model_for(origin: int, i: int = i, item: PreparedSeries = item) -> tuple[Forecaster, PreparedSeries]:
-            if not bcfg.refit:
-                return model, item
-            again = prepare(cfg, data=prep.data, n_train=origin)
-            return refit_fn(again), again.items[i]
-        rows += series_rows(model_for, item, bcfg, cfg.horizon, cfg.lookback, prep.season, clock, bar)
-        train = item.series.y[:item.n_train]
-        scales[item.series.name] = seasonal_scale(item.scaler.y.forward(train) if bcfg.metric_scale == "scaled"
-                                                  else train, prep.season)
-    if bar is not None:
-        bar.close()
+    try:
+        for i, item in enumerate(prep.items):
+            rows_i, seconds = series_rows(_model_for(prep, model, bcfg, refit_fn, i), item, bcfg, cfg.horizon,
+                                          cfg.lookback, prep.season, bar)
+            rows += rows_i
+            baseline_seconds += seconds
+            train = item.series.y[:item.n_train]
+            scales[item.series.name] = seasonal_scale(item.scaler.y.forward(train) if bcfg.metric_scale == "scaled"
+                                                      else train, prep.season)
+    finally:
+        if bar is not None:
+            bar.close()
     points = pd.DataFrame(rows)
-    return BacktestResult(points, score(points, scales, ("rnnkit", *bcfg.baselines)), clock[0])
+    return BacktestResult(points, score(points, scales, ("rnnkit", *bcfg.baselines)), baseline_seconds)
+
+
+def _model_for(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
+               refit_fn: Callable[[Prepared], Forecaster] | None, i: int
+               ) -> Callable[[int], tuple[Forecaster, PreparedSeries]]:
+    """origin -> (the model to forecast series i from there, that series as the model was fitted on it)."""
+    def model_for(origin: int) -> tuple[Forecaster, PreparedSeries]:
+        if not bcfg.refit:
+            return model, prep.items[i]
+        again = prepare(prep.cfg, data=prep.data, n_train=origin)
+        return refit_fn(again), again.items[i]
+    return model_for
 
 
 def score(points: pd.DataFrame, scales: dict[str, float], names: tuple[str, ...]) -> pd.DataFrame:
