@@ -26,7 +26,6 @@ from rnnkit.tasks.forecast.backtest import BacktestConfig, backtest, start_index
 from rnnkit.tasks.forecast.datasets import load_named
 from rnnkit.tasks.forecast.prepare import prepare
 from rnnkit.tasks.forecast.presets import PRESETS, Preset
-from rnnkit.tasks.forecast.train import train
 
 def frame_and_times(p: Preset, fold: int) -> tuple[pd.DataFrame, str, str]:
     """The data, split and start of the protocol; fold k >= 1 moves it k test lengths back, inside
@@ -49,10 +48,10 @@ def run(p: Preset, seed: int, fold: int, baselines: bool = True) -> tuple[pd.Dat
     frame, split, start = frame_and_times(p, fold)
     with tempfile.TemporaryDirectory() as run_dir:
         t0 = time.perf_counter()
-        out = train(p.data_config(split), p.model, p.train_config(seed, run_dir), frame=frame)
+        model, prep = p.fit(seed, run_dir, split, frame)
         seconds = time.perf_counter() - t0
     bcfg = p.backtest_config(start)
-    result = backtest(out.prep, out.model, bcfg if baselines else bcfg.replace(baselines=()))
+    result = backtest(prep, model, bcfg if baselines else bcfg.replace(baselines=()))
     return result.metrics, seconds, len(result.points)
 
 

@@ -2,6 +2,7 @@
 
     rnnkit forecast train --data airpassengers --calendar --split 1959-01-01 --horizon 6
     rnnkit forecast train --csv sales.csv --target units --horizon 12 --lookback 36
+    rnnkit forecast train --data airpassengers --horizon 6 --ensemble 5   # 5 seeds, forecasts averaged
     rnnkit forecast backtest --data airpassengers --calendar --split 1959-01-01 --start 1959-01-01 --last-points-only
     rnnkit forecast tune --csv sales.csv --target units --horizon 12 --grid '{"lookback": [24, 36]}'
     rnnkit forecast predict --checkpoint runs/forecast --csv sales.csv --out forecast.csv --plot forecast.png
@@ -45,6 +46,7 @@ def add_parser(subparsers: Any) -> None:
     t = sub.add_parser("train", help="fit a forecaster on the training part and save checkpoints")
     add_data_flags(t)
     add_model_and_train_flags(t)
+    add_ensemble_flag(t)
     t.set_defaults(func=run_train)
 
     b = sub.add_parser("backtest", help="rolling-origin historical forecasts, scored beside naive, "
@@ -52,6 +54,7 @@ def add_parser(subparsers: Any) -> None:
     add_data_flags(b)
     add_model_and_train_flags(b)
     add_config_flags(b, BacktestConfig, BACKTEST_FIELDS)
+    add_ensemble_flag(b)
     b.add_argument("--out", default=None, help="CSV of every scored point (default: RUN_DIR/backtest.csv)")
     b.add_argument("--plot", default=None, help="PNG of the backtest (default: RUN_DIR/backtest.png)")
     b.set_defaults(func=run_backtest)
@@ -74,7 +77,7 @@ def add_parser(subparsers: Any) -> None:
     u.set_defaults(func=run_tune)
 
     f = sub.add_parser("predict", help="forecast past the end of a CSV with a trained checkpoint")
-    f.add_argument("--checkpoint", required=True, help="checkpoint .pt file or run directory")
+    f.add_argument("--checkpoint", required=True, help="checkpoint .pt file, run directory or ensemble directory")
     f.add_argument("--csv", default=None, help="history to forecast from (default: the training data)")
     f.add_argument("--level", type=float, default=0.8, help="central interval level (Gaussian likelihood; "
                                                             "quantile models use their outer quantiles)")
@@ -93,12 +96,43 @@ def add_model_and_train_flags(p: argparse.ArgumentParser) -> None:
                    help="torch threads; the models are small, and one thread is fastest and steadiest on a busy CPU")
 
 
+def add_ensemble_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ensemble", type=int, default=1, metavar="K",
+                   help="fit K forecasters (seeds SEED..SEED+K-1) into RUN_DIR/member<k> and average their "
+                        "forecasts and intervals; costs K fits (default: 1, one forecaster)")
+
+
+def fit_outcome(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig, members: int, prep,
+                on_member=None):
+    """(model, run directory, steps, training seconds): one forecaster, or an ensemble of `members`."""
+    from rnnkit.tasks.forecast.ensemble import check_members, train_ensemble
+    from rnnkit.tasks.forecast.train import train
+
+    if check_members(members) == 1:
+        out = train(cfg, model_kwargs, train_cfg, prep=prep)
+        return out.model, out.fit.run_dir, out.fit.step, out.fit.train_seconds
+    out = train_ensemble(cfg, model_kwargs, train_cfg, members, prep=prep, on_member=on_member)
+    return out.model, out.run_dir, out.steps, out.train_seconds
+
+
+def member_printer(seed: int):
+    """on_member for `train_ensemble`: one line per fitted member."""
+    def on_member(k: int, out: Any) -> None:
+        print(f"member {k} (seed {seed + k}): {out.fit.step} steps in {out.fit.train_seconds:.1f} s; "
+              f"training-window loss {out.fit.last_metrics.get('loss', float('nan')):.4f}", flush=True)
+    return on_member
+
+
 def configs(args: argparse.Namespace) -> tuple[ForecastConfig, dict[str, Any], TrainConfig]:
     import torch
 
     if args.threads < 1:
         raise ValueError(f"--threads: expected an integer >= 1, got {args.threads}")
     torch.set_num_threads(args.threads)
+    if hasattr(args, "ensemble"):
+        from rnnkit.tasks.forecast.ensemble import check_members
+
+        check_members(args.ensemble)  # before any data is read
     if args.csv:
         args.data = args.csv
     cfg = config_from_args(ForecastConfig, args, DATA_FIELDS)
@@ -118,12 +152,20 @@ def run_train(args: argparse.Namespace) -> int:
     cfg, model_kwargs, train_cfg = configs(args)
     prep = prepare(cfg)
     describe(prep)
-    out = train(cfg, model_kwargs, train_cfg, prep=prep)
-    describe_model(out.model.config, model_kwargs)
-    run = out.fit.run_dir
-    print(f"trained {out.fit.step} steps in {out.fit.train_seconds:.1f} s; training-window loss "
-          f"{out.fit.last_metrics.get('loss', float('nan')):.4f}")
-    print(f"run directory: {run}\nnext: rnnkit forecast predict --checkpoint {run} "
+    if args.ensemble != 1:
+        model, run, steps, seconds = fit_outcome(cfg, model_kwargs, train_cfg, args.ensemble, prep,
+                                                 member_printer(train_cfg.seed))
+        describe_model(model.config, model_kwargs)
+        print(f"trained {len(model)} members, {steps} steps in {seconds:.1f} s in all")
+        print(f"ensemble directory: {run} (ensemble.json, member0 … member{len(model) - 1})")
+    else:
+        out = train(cfg, model_kwargs, train_cfg, prep=prep)
+        describe_model(out.model.config, model_kwargs)
+        run = out.fit.run_dir
+        print(f"trained {out.fit.step} steps in {out.fit.train_seconds:.1f} s; training-window loss "
+              f"{out.fit.last_metrics.get('loss', float('nan')):.4f}")
+        print(f"run directory: {run}")
+    print(f"next: rnnkit forecast predict --checkpoint {run} "
           f"{'--csv ' + cfg.data if cfg.data.endswith('.csv') else ''}".rstrip())
     return 0
 
@@ -157,22 +199,24 @@ def run_backtest(args: argparse.Namespace) -> int:
     prep = prepare(cfg)
     describe(prep)
     t0 = time.perf_counter()
-    out = train(cfg, model_kwargs, train_cfg, prep=prep)
-    describe_model(out.model.config, model_kwargs)
+    model, run, _, train_seconds = fit_outcome(cfg, model_kwargs, train_cfg, args.ensemble, prep,
+                                               member_printer(train_cfg.seed))
+    describe_model(model.config, model_kwargs)
     refits = 0
 
     def refit_fn(again):
         nonlocal refits
         refits += 1
-        return train(cfg, model_kwargs, train_cfg.replace(run_dir=f"{train_cfg.run_dir}/refit{refits}",
-                                                          progress=False), prep=again).model
+        return fit_outcome(cfg, model_kwargs, train_cfg.replace(run_dir=f"{train_cfg.run_dir}/refit{refits}",
+                                                                progress=False), args.ensemble, again)[0]
 
-    result = backtest(prep, out.model, bcfg, refit_fn, progress=args.progress)
+    result = backtest(prep, model, bcfg, refit_fn, progress=args.progress)
     base = f", baselines {result.baseline_seconds:.1f} s" if bcfg.baselines else ""
+    members = f", {args.ensemble} members" if args.ensemble != 1 else ""
     print(f"backtest: {len(result.points)} scored points, {time.perf_counter() - t0:.1f} s "
-          f"(training {out.fit.train_seconds:.1f} s{f', {refits} refits' if refits else ''}{base})")
+          f"(training {train_seconds:.1f} s{members}{f', {refits} refits' if refits else ''}{base})")
     print(result.table())
-    run = Path(out.fit.run_dir)
+    run = Path(run)
     csv_path = Path(args.out or run / "backtest.csv")
     result.points.to_csv(csv_path, index=False)
     history = {it.series.name: _history(it, bcfg.metric_scale) for it in prep.items}

@@ -15,7 +15,7 @@ Files: config (ForecastConfig, ForecastModelConfig, BacktestConfig), data and da
 (reading, errors, bundled series), features (scaling, calendar), prepare (windows), model,
 seasonality (STL strength: the automatic difference), train, calibrate (split conformal),
 backtest, baselines, evaluate (metrics), predict, plot,
-checkpoint, tune (settings chosen on validation folds inside the training part), presets (the
+checkpoint, ensemble (K seeds, forecasts averaged), tune (settings chosen on validation folds inside the training part), presets (the
 benchmark protocols), demo.
 """
 
@@ -28,7 +28,7 @@ _EXPORTS = {
     "load_forecaster": "checkpoint", "BacktestConfig": "config", "ForecastConfig": "config",
     "ForecastModelConfig": "config", "SeriesSet": "data", "read_series": "data", "Forecaster": "model",
     "forecast_frame": "predict", "Prepared": "prepare", "prepare": "prepare", "TrainOutcome": "train",
-    "train": "train",
+    "train": "train", "ForecastEnsemble": "ensemble", "train_ensemble": "ensemble",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -51,6 +51,11 @@ def conformal_margin(scores: np.ndarray, level: float) -> np.ndarray:
 def calibrate(prep: Prepared, fit: Callable[[Prepared], Forecaster], level: float, c: int) -> np.ndarray:
     """Margins (H,) from a model fitted by `fit` on each series' training part minus c points."""
     shortest = min(item.n_train for item in prep.items)
+    need = prep.cfg.lookback + prep.cfg.horizon
+    if shortest - c < need:
+        raise ValueError(f"--calibrate: holding out {c} points leaves the shortest training part {shortest - c} of "
+                         f"its {shortest}, fewer than lookback {prep.cfg.lookback} + horizon {prep.cfg.horizon} = "
+                         f"{need}; lower --calibrate (0: off) or split later")
     prep_cal = prepare(prep.cfg, data=prep.data, n_train=shortest - c)
     model = fit(prep_cal)
     return conformal_margin(conformity_scores(model, prep_cal, {it.series.name: it.n_train for it in prep.items},

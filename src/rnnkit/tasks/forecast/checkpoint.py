@@ -22,7 +22,7 @@ KIND = "forecast"
 
 @dataclass
 class LoadedForecaster:
-    model: Forecaster
+    model: Forecaster  # or a ForecastEnsemble (an ensemble directory)
     task: ForecastConfig
     scalers: dict[str, SeriesScaler]
     years: dict[str, tuple[float, float]]
@@ -30,10 +30,22 @@ class LoadedForecaster:
 
 
 def load_forecaster(path: str | os.PathLike[str]) -> LoadedForecaster:
-    """Rebuild a forecaster from a checkpoint or run directory (CPU, eval mode)."""
-    loaded = load(path, kind=KIND)
-    x = loaded.extras
-    return LoadedForecaster(loaded.model, x["task"], x["scalers"], x["years"], loaded.path)
+    """Rebuild a forecaster from a checkpoint, a run directory or an ensemble directory (CPU, eval mode)."""
+    from rnnkit.tasks.forecast.ensemble import ForecastEnsemble, is_ensemble, member_paths
+
+    if not is_ensemble(path):
+        loaded = load(path, kind=KIND)
+        x = loaded.extras
+        return LoadedForecaster(loaded.model, x["task"], x["scalers"], x["years"], loaded.path)
+    members = [load_forecaster(p) for p in member_paths(path)]
+    first = members[0]
+    for m in members[1:]:  # one history is scaled once for all members: they must agree on how
+        if {k: s.to_dict() for k, s in m.scalers.items()} != {k: s.to_dict() for k, s in first.scalers.items()} \
+                or m.years != first.years:
+            raise ValueError(f"--checkpoint: {m.path} was fitted with other scalers than {first.path}; "
+                             f"ensemble members must share their training part")
+    return LoadedForecaster(ForecastEnsemble([m.model for m in members]), first.task, first.scalers, first.years,
+                            Path(path))
 
 
 def _load(ckpt: dict[str, Any], path: Path) -> Loaded:

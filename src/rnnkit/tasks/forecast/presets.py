@@ -39,6 +39,7 @@ class Preset:
     adapt_window: int = 0
     adapt_rate: float = 0.05
     adapt_per_step: bool = False
+    ensemble: int = 1  # forecasters fitted (seeds seed .. seed + K - 1) whose forecasts are averaged (ensemble.py)
 
     def with_settings(self, **changes: Any) -> "Preset":
         import dataclasses
@@ -55,6 +56,15 @@ class Preset:
                               last_points_only=self.last_points_only, metric_scale=self.metric_scale,
                               adapt_window=self.adapt_window, adapt_rate=self.adapt_rate,
                               adapt_per_step=self.adapt_per_step)
+
+    def fit(self, seed: int, run_dir: str, split: str | None = None, frame: Any = None) -> tuple[Any, Any]:
+        """(model, prepared data): the preset's model (one forecaster, or an ensemble of `ensemble`) fitted
+        with `seed` on the split (of `frame`, else of the named data)."""
+        from rnnkit.tasks.forecast.ensemble import fit
+        from rnnkit.tasks.forecast.prepare import prepare
+
+        prep = prepare(self.data_config(split), frame)
+        return fit(prep.cfg, self.model, self.train_config(seed, run_dir), self.ensemble, prep=prep), prep
 
     def train_config(self, seed: int, run_dir: str, progress: bool = False) -> TrainConfig:
         return TrainConfig(lr=self.lr, max_steps=self.steps, epochs=100_000, eval_every=self.steps, schedule=self.schedule,
