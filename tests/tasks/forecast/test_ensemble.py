@@ -119,3 +119,17 @@ def test_a_calibration_that_leaves_too_few_training_points_names_the_flag(tmp_pa
     assert "\n" not in err and err.endswith("--calibrate: holding out 40 points leaves the shortest training part 8 "
                                             "of its 48, fewer than lookback 12 + horizon 4 = 16; lower --calibrate "
                                             "(0: off) or split later")
+
+
+def test_members_fitted_on_other_training_parts_are_refused(tmp_path, capsys):
+    csv = tmp_path / "sales.csv"
+    frame().to_csv(csv, index=False)
+    for name, split in (("a", "2005-12-01"), ("b", "2006-12-01")):
+        assert main(["forecast", "train", "--csv", str(csv), "--target", "sales", "--horizon", "4", "--lookback", "12",
+                     "--hidden-size", "4", "--split", split, "--calibrate", "0", "--max-steps", "2", "--no-progress",
+                     "--run-dir", str(tmp_path / "ens" / name)]) == 0
+    (tmp_path / "ens" / "ensemble.json").write_text('{"members": ["a", "b"]}')
+    capsys.readouterr()
+    assert main(["forecast", "predict", "--checkpoint", str(tmp_path / "ens")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "was fitted with other scalers than" in err and "must share their training part" in err
