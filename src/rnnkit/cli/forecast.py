@@ -70,7 +70,7 @@ def add_parser(subparsers: Any) -> None:
     u.add_argument("--grid", default=None,
                    help='JSON object of setting -> values, e.g. \'{"window_norm": ["shift", "none"], "lookback": [24, 36]}\' '
                         '(model, data: lookback transform calendar batch_size scaler, training: lr max_steps optimizer '
-                        'weight_decay schedule); default: difference [-1, 0] x window_norm [shift, none]')
+                        'weight_decay schedule, and ensemble: members per fit); default: difference [-1, 0] x window_norm [shift, none]')
     u.add_argument("--folds", type=int, default=2, help="validation folds, each one test length further back")
     u.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="seeds per candidate and fold")
     u.add_argument("--metric", default="MASE", help="what ranks the candidates: MAE, RMSE, MAPE, sMAPE or MASE")

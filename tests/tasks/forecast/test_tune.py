@@ -86,3 +86,24 @@ def test_cli_tune_writes_the_table_and_the_best_settings(tmp_path, capsys):
     code = main(["forecast", "tune", "--csv", str(tmp_path / "sales.csv"), "--target", "sales", "--grid", "{oops"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "\n" not in err and "--grid: expected JSON" in err
+
+
+def test_an_ensemble_candidate_draws_members_that_no_other_seed_shares(tmp_path):
+    from rnnkit.tasks.forecast.backtest import backtest
+    from rnnkit.tasks.forecast.ensemble import ForecastEnsemble
+    from rnnkit.tasks.forecast.train import train
+
+    a = tune(CFG, {"hidden_size": 4}, TRAIN, BT, {"ensemble": [1, 2]}, folds=1, seeds=(1,), frame=sales(),
+             log=lambda s: None)
+    prep = prepare(CFG.replace(calibrate=0), sales())
+    data, n_train = fold_data(prep, 1)
+    fprep = prepare(CFG.replace(calibrate=0), data=data, n_train=n_train["sales"])
+    fits = {s: train(fprep.cfg, {"hidden_size": 4},
+                     TRAIN.replace(seed=s, run_dir=str(tmp_path / str(s))), prep=fprep).model for s in (1, 2, 3)}
+    fold = BT.replace(start="", refit=0, baselines=())
+    alone = backtest(fprep, fits[1], fold).metrics.loc["rnnkit", "MASE"]
+    pair = backtest(fprep, ForecastEnsemble([fits[2], fits[3]]), fold).metrics.loc["rnnkit", "MASE"]
+    assert a.table.loc["ensemble=1", "fold 1"] == pytest.approx(alone, rel=1e-9)
+    assert a.table.loc["ensemble=2", "fold 1"] == pytest.approx(pair, rel=1e-9)   # seed 1 x 2 members: seeds 2, 3
+    with pytest.raises(ValueError, match="--grid: ensemble=0: --ensemble: expected an integer >= 1, got 0"):
+        tune(CFG, {}, TRAIN, BT, {"ensemble": [0]}, frame=sales())

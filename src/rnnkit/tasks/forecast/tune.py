@@ -12,6 +12,8 @@ is fitted once per fold and seed; its score on a fold is the median over seeds o
 (MASE by default: free of each series' scale), and the candidates are ranked by the mean over folds.
 The baselines are scored on the same fold points, so a candidate that no baseline beats is visible.
 Calibration is off while tuning (it does not move point forecasts) and refitting is not used.
+A candidate with "ensemble": K fits K members per seed s, with seeds sK .. sK + K - 1, so that the
+ensembles of different seeds share no member.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ import pandas as pd
 from rnnkit.tasks.forecast.backtest import backtest
 from rnnkit.tasks.forecast.config import BacktestConfig, ForecastConfig, ForecastModelConfig
 from rnnkit.tasks.forecast.data import Series, SeriesSet
+from rnnkit.tasks.forecast.ensemble import check_members, fit
 from rnnkit.tasks.forecast.prepare import Prepared, prepare
-from rnnkit.tasks.forecast.train import train
 from rnnkit.training import TrainConfig
 
 METRICS = ("MAE", "RMSE", "MAPE", "sMAPE", "MASE")
 DATA_KEYS = ("lookback", "transform", "calendar", "batch_size", "scaler")
 TRAIN_KEYS = ("lr", "max_steps", "optimizer", "weight_decay", "schedule")
+ENSEMBLE_KEY = "ensemble"  # members per fit (ensemble.py)
 MODEL_KEYS = tuple(f.name for f in dataclasses.fields(ForecastModelConfig)
                    if f.name not in ("lookback", "horizon", "n_past", "n_future"))
 # the choices that mattered most on the bundled series' validation folds (benchmarks/RESULTS.md, Forecasting)
@@ -53,7 +56,7 @@ def candidates(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
     """Every combination of the grid's values, in order; a bad key or value list is a one-line error."""
     if not isinstance(grid, dict) or not grid:
         raise ValueError(f"--grid: expected a JSON object of setting -> list of values, got {grid!r}")
-    allowed = (*MODEL_KEYS, *DATA_KEYS, *TRAIN_KEYS)
+    allowed = (*MODEL_KEYS, *DATA_KEYS, *TRAIN_KEYS, ENSEMBLE_KEY)
     for key, values in grid.items():
         if key not in allowed:
             raise ValueError(f"--grid: unknown setting {key!r}; expected one of {', '.join(allowed)}")
@@ -85,10 +88,10 @@ def fold_data(prep: Prepared, k: int) -> tuple[SeriesSet, dict[str, int]]:
 
 
 def split_settings(candidate: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """(data, model, train) parts of a candidate."""
+    """(data, model, train) parts of a candidate ("ensemble" goes with the training part)."""
     parts: tuple[dict[str, Any], dict[str, Any], dict[str, Any]] = ({}, {}, {})
     for key, value in candidate.items():
-        parts[0 if key in DATA_KEYS else 2 if key in TRAIN_KEYS else 1][key] = value
+        parts[0 if key in DATA_KEYS else 2 if key in (*TRAIN_KEYS, ENSEMBLE_KEY) else 1][key] = value
     return parts
 
 
@@ -112,31 +115,33 @@ def tune(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     for cand in cands:
         data_part, model_part, train_part = split_settings(cand)
         try:
+            members = check_members(train_part.pop(ENSEMBLE_KEY, 1))
             c_model = {**model_kwargs, **model_part}
             ForecastModelConfig(**c_model)
             train_cfg.replace(**train_part)
-            settings.append((cfg.replace(calibrate=0, **data_part), c_model, train_part))
+            settings.append((cfg.replace(calibrate=0, **data_part), c_model, train_part, members))
         except (ValueError, TypeError) as err:
             raise type(err)(f"--grid: {describe(cand)}: {err}") from None
     prep = prepare(cfg.replace(calibrate=0), frame)
     fold_bcfg = bcfg.replace(start="", refit=0)
     data_of = {k: fold_data(prep, k) for k in range(1, folds + 1)}    # checked before any fit
     runs, baselines, rows = [], {}, {}
-    for ci, (cand, (c_cfg, c_model, train_part)) in enumerate(zip(cands, settings)):
+    for ci, (cand, (c_cfg, c_model, train_part, members)) in enumerate(zip(cands, settings)):
         scores = {}
         for k, (data, n_train) in data_of.items():
             fprep = prepare(c_cfg, data=data, n_train=n_train)
             fold_scores = []
             for seed in seeds:
                 with tempfile.TemporaryDirectory() as run_dir:
-                    tc = train_cfg.replace(seed=seed, run_dir=run_dir, progress=False, plot=False, **train_part)
-                    out = train(c_cfg, c_model, tc, prep=fprep)
+                    tc = train_cfg.replace(seed=seed * members, run_dir=run_dir, progress=False, plot=False,
+                                           **train_part)
+                    model = fit(c_cfg, c_model, tc, members, prep=fprep)
                 first = k not in baselines
-                result = backtest(fprep, out.model, fold_bcfg if first else fold_bcfg.replace(baselines=()))
+                result = backtest(fprep, model, fold_bcfg if first else fold_bcfg.replace(baselines=()))
                 if first:  # the baselines do not depend on the candidate's model: once per fold
                     baselines[k] = result.metrics.drop(index="rnnkit")[metric]
                 mine = result.metrics.loc["rnnkit", [*METRICS, "coverage"]].to_dict()
-                runs.append({"candidate": ci, "fold": k, "seed": seed, "difference": out.model.config.difference,
+                runs.append({"candidate": ci, "fold": k, "seed": seed, "difference": model.config.difference,
                              **mine})
                 fold_scores.append(mine[metric])
             scores[f"fold {k}"] = statistics.median(fold_scores)
