@@ -104,7 +104,7 @@ def rnnkit_run(seed: int, fold: int = 0, members: int = 1) -> tuple[float, float
     with tempfile.TemporaryDirectory() as run_dir:
         t0 = time.perf_counter()  # reading and windowing the frame included, as in every earlier figure
         prep = prepare(p.data_config(split).replace(calibrate=0), frame)
-        model = fit(prep.cfg, p.model, p.train_config(seed, run_dir), members, prep=prep)
+        model = fit(prep.cfg, p.model, p.train_config(seed, run_dir), members, prep=prep).model
         seconds = time.perf_counter() - t0
     result = backtest(prep, model, p.backtest_config(start))
     m = result.metrics.loc["rnnkit"]
@@ -114,7 +114,7 @@ def rnnkit_run(seed: int, fold: int = 0, members: int = 1) -> tuple[float, float
     with tempfile.TemporaryDirectory() as run_dir:
         t0 = time.perf_counter()
         prep_c = prepare(p.data_config(split), frame)
-        calibrated = fit(prep_c.cfg, p.model, p.train_config(seed, run_dir), members, prep=prep_c)
+        calibrated = fit(prep_c.cfg, p.model, p.train_config(seed, run_dir), members, prep=prep_c).model
         both = time.perf_counter() - t0
     interval = backtest(prep_c, calibrated, p.backtest_config(start).replace(baselines=()))
     assert np.allclose(result.points["rnnkit"], interval.points["rnnkit"]), "calibration changed the point model"

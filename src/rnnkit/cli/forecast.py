@@ -102,19 +102,6 @@ def add_ensemble_flag(p: argparse.ArgumentParser) -> None:
                         "forecasts and intervals; costs K fits (default: 1, one forecaster)")
 
 
-def fit_outcome(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig, members: int, prep,
-                on_member=None):
-    """(model, run directory, steps, training seconds): one forecaster, or an ensemble of `members`."""
-    from rnnkit.tasks.forecast.ensemble import check_members, train_ensemble
-    from rnnkit.tasks.forecast.train import train
-
-    if check_members(members) == 1:
-        out = train(cfg, model_kwargs, train_cfg, prep=prep)
-        return out.model, out.fit.run_dir, out.fit.step, out.fit.train_seconds
-    out = train_ensemble(cfg, model_kwargs, train_cfg, members, prep=prep, on_member=on_member)
-    return out.model, out.run_dir, out.steps, out.train_seconds
-
-
 def member_printer(seed: int):
     """on_member for `train_ensemble`: one line per fitted member."""
     def on_member(k: int, out: Any) -> None:
@@ -146,24 +133,21 @@ def configs(args: argparse.Namespace) -> tuple[ForecastConfig, dict[str, Any], T
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from rnnkit.tasks.forecast.ensemble import fit
     from rnnkit.tasks.forecast.prepare import prepare
-    from rnnkit.tasks.forecast.train import train
 
     cfg, model_kwargs, train_cfg = configs(args)
     prep = prepare(cfg)
     describe(prep)
-    if args.ensemble != 1:
-        model, run, steps, seconds = fit_outcome(cfg, model_kwargs, train_cfg, args.ensemble, prep,
-                                                 member_printer(train_cfg.seed))
-        describe_model(model.config, model_kwargs)
-        print(f"trained {len(model)} members, {steps} steps in {seconds:.1f} s in all")
-        print(f"ensemble directory: {run} (ensemble.json, member0 … member{len(model) - 1})")
+    fitted = fit(cfg, model_kwargs, train_cfg, args.ensemble, prep=prep, on_member=member_printer(train_cfg.seed))
+    describe_model(fitted.model.config, model_kwargs)
+    run = fitted.run_dir
+    if args.ensemble > 1:
+        print(f"trained {args.ensemble} members, {fitted.steps} steps in {fitted.train_seconds:.1f} s in all")
+        print(f"ensemble directory: {run} (ensemble.json, member0 … member{args.ensemble - 1})")
     else:
-        out = train(cfg, model_kwargs, train_cfg, prep=prep)
-        describe_model(out.model.config, model_kwargs)
-        run = out.fit.run_dir
-        print(f"trained {out.fit.step} steps in {out.fit.train_seconds:.1f} s; training-window loss "
-              f"{out.fit.last_metrics.get('loss', float('nan')):.4f}")
+        loss = fitted.outcomes[0].fit.last_metrics.get("loss", float("nan"))
+        print(f"trained {fitted.steps} steps in {fitted.train_seconds:.1f} s; training-window loss {loss:.4f}")
         print(f"run directory: {run}")
     print(f"next: rnnkit forecast predict --checkpoint {run} "
           f"{'--csv ' + cfg.data if cfg.data.endswith('.csv') else ''}".rstrip())
@@ -190,33 +174,32 @@ def run_backtest(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from rnnkit.tasks.forecast.backtest import backtest
+    from rnnkit.tasks.forecast.ensemble import fit
     from rnnkit.tasks.forecast.plot import plot_backtest
     from rnnkit.tasks.forecast.prepare import prepare
-    from rnnkit.tasks.forecast.train import train
 
     cfg, model_kwargs, train_cfg = configs(args)
     bcfg = config_from_args(BacktestConfig, args, BACKTEST_FIELDS)
     prep = prepare(cfg)
     describe(prep)
     t0 = time.perf_counter()
-    model, run, _, train_seconds = fit_outcome(cfg, model_kwargs, train_cfg, args.ensemble, prep,
-                                               member_printer(train_cfg.seed))
-    describe_model(model.config, model_kwargs)
+    fitted = fit(cfg, model_kwargs, train_cfg, args.ensemble, prep=prep, on_member=member_printer(train_cfg.seed))
+    describe_model(fitted.model.config, model_kwargs)
     refits = 0
 
     def refit_fn(again):
         nonlocal refits
         refits += 1
-        return fit_outcome(cfg, model_kwargs, train_cfg.replace(run_dir=f"{train_cfg.run_dir}/refit{refits}",
-                                                                progress=False), args.ensemble, again)[0]
+        return fit(cfg, model_kwargs, train_cfg.replace(run_dir=f"{train_cfg.run_dir}/refit{refits}", progress=False),
+                   args.ensemble, prep=again).model
 
-    result = backtest(prep, model, bcfg, refit_fn, progress=args.progress)
+    result = backtest(prep, fitted.model, bcfg, refit_fn, progress=args.progress)
     base = f", baselines {result.baseline_seconds:.1f} s" if bcfg.baselines else ""
     members = f", {args.ensemble} members" if args.ensemble != 1 else ""
     print(f"backtest: {len(result.points)} scored points, {time.perf_counter() - t0:.1f} s "
-          f"(training {train_seconds:.1f} s{members}{f', {refits} refits' if refits else ''}{base})")
+          f"(training {fitted.train_seconds:.1f} s{members}{f', {refits} refits' if refits else ''}{base})")
     print(result.table())
-    run = Path(run)
+    run = fitted.run_dir
     csv_path = Path(args.out or run / "backtest.csv")
     result.points.to_csv(csv_path, index=False)
     history = {it.series.name: _history(it, bcfg.metric_scale) for it in prep.items}

@@ -14,9 +14,9 @@
 Files: config (ForecastConfig, ForecastModelConfig, BacktestConfig), data and datasets
 (reading, errors, bundled series), features (scaling, calendar), prepare (windows), model,
 seasonality (STL strength: the automatic difference), train, calibrate (split conformal),
-backtest, baselines, evaluate (metrics), predict, plot,
-checkpoint, ensemble (K seeds, forecasts averaged), tune (settings chosen on validation folds inside the training part), presets (the
-benchmark protocols), demo.
+backtest, baselines, evaluate (metrics), predict, plot, checkpoint, ensemble (K seeds,
+forecasts averaged), tune (settings chosen on validation folds inside the training part),
+presets (the benchmark protocols), demo.
 """
 
 import importlib

@@ -73,21 +73,22 @@ class ForecastEnsemble(nn.Module):
 
 
 @dataclass
-class EnsembleOutcome:
-    """What `train_ensemble` returns: shaped like `train.TrainOutcome` where the CLI reads it."""
+class Fitted:
+    """What `fit` and `train_ensemble` return: the model (one forecaster or an ensemble), the data it was
+    fitted on, each member's `train.TrainOutcome` (one without an ensemble) and the run directory."""
 
-    model: ForecastEnsemble
+    model: Forecaster | ForecastEnsemble
     prep: Prepared
-    members: list[Any]      # train.TrainOutcome per member
+    outcomes: list[Any]
     run_dir: Path
 
     @property
     def train_seconds(self) -> float:
-        return sum(o.fit.train_seconds for o in self.members)
+        return sum(o.fit.train_seconds for o in self.outcomes)
 
     @property
     def steps(self) -> int:
-        return sum(o.fit.step for o in self.members)
+        return sum(o.fit.step for o in self.outcomes)
 
 
 def check_members(members: Any) -> int:
@@ -98,7 +99,7 @@ def check_members(members: Any) -> int:
 
 def train_ensemble(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig, members: int,
                    frame: pd.DataFrame | None = None, prep: Prepared | None = None,
-                   on_member: Callable[[int, Any], None] | None = None) -> EnsembleOutcome:
+                   on_member: Callable[[int, Any], None] | None = None) -> Fitted:
     """Fit `members` forecasters into RUN_DIR/member<k> (member k with seed + k, each calibrated as
     `train.train` does) and write RUN_DIR/ensemble.json. on_member(k, outcome) is called as each finishes."""
     from rnnkit.tasks.forecast.train import train
@@ -115,17 +116,19 @@ def train_ensemble(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg:
             on_member(k, out)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / MANIFEST).write_text(json.dumps({"members": [f"member{k}" for k in range(members)]}, indent=1))
-    return EnsembleOutcome(ForecastEnsemble([o.model for o in outcomes]), prep, outcomes, run_dir)
+    return Fitted(ForecastEnsemble([o.model for o in outcomes]), prep, outcomes, run_dir)
 
 
 def fit(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig, members: int = 1,
-        frame: pd.DataFrame | None = None, prep: Prepared | None = None) -> Forecaster | ForecastEnsemble:
-    """One forecaster (members = 1, `train.train`) or an ensemble of `members`: the model alone."""
+        frame: pd.DataFrame | None = None, prep: Prepared | None = None,
+        on_member: Callable[[int, Any], None] | None = None) -> Fitted:
+    """One forecaster (members = 1: `train.train`, into RUN_DIR itself) or an ensemble of `members`."""
     from rnnkit.tasks.forecast.train import train
 
-    if check_members(members) == 1:
-        return train(cfg, model_kwargs, train_cfg, frame=frame, prep=prep).model
-    return train_ensemble(cfg, model_kwargs, train_cfg, members, frame=frame, prep=prep).model
+    if check_members(members) > 1:
+        return train_ensemble(cfg, model_kwargs, train_cfg, members, frame=frame, prep=prep, on_member=on_member)
+    out = train(cfg, model_kwargs, train_cfg, frame=frame, prep=prep)
+    return Fitted(out.model, out.prep, [out], Path(out.fit.run_dir))
 
 
 def is_ensemble(path: str | os.PathLike[str]) -> bool:

@@ -64,7 +64,7 @@ class Preset:
         from rnnkit.tasks.forecast.prepare import prepare
 
         prep = prepare(self.data_config(split), frame)
-        return fit(prep.cfg, self.model, self.train_config(seed, run_dir), self.ensemble, prep=prep), prep
+        return fit(prep.cfg, self.model, self.train_config(seed, run_dir), self.ensemble, prep=prep).model, prep
 
     def train_config(self, seed: int, run_dir: str, progress: bool = False) -> TrainConfig:
         return TrainConfig(lr=self.lr, max_steps=self.steps, epochs=100_000, eval_every=self.steps, schedule=self.schedule,

@@ -135,7 +135,7 @@ def tune(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
                 with tempfile.TemporaryDirectory() as run_dir:
                     tc = train_cfg.replace(seed=seed * members, run_dir=run_dir, progress=False, plot=False,
                                            **train_part)
-                    model = fit(c_cfg, c_model, tc, members, prep=fprep)
+                    model = fit(c_cfg, c_model, tc, members, prep=fprep).model
                 first = k not in baselines
                 result = backtest(fprep, model, fold_bcfg if first else fold_bcfg.replace(baselines=()))
                 if first:  # the baselines do not depend on the candidate's model: once per fold
