@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
+import rnnkit
 from rnnkit.tasks.classify import ClassifyConfig, load_classifier, load_data, predict_proba
 from rnnkit.tasks.classify.encode import encode
 from rnnkit.tasks.classify.ensemble import Ensemble, load_ensemble, member_data, train_ensemble
@@ -67,6 +68,16 @@ def test_ensemble_probabilities_are_the_mean_of_the_members(ensemble_run):
     texts = [(e.x, e.where) for e in test[:5]]
     torch.testing.assert_close(ens.proba_of_texts(texts), mean[:5])
     assert [label for label, _ in predict_texts(ens, texts)] == [ens.labels[int(i)] for i in mean[:5].argmax(1)]
+
+
+def test_rnnkit_load_of_a_classifier_ensemble_names_a_member_to_load(ensemble_run):
+    run, _ = ensemble_run  # its members keep their own vocabularies, so they are not one model
+    with pytest.raises(ValueError) as err:
+        rnnkit.load(run)
+    msg = str(err.value)
+    assert "\n" not in msg and f"{run} is an ensemble of 2 classify models" in msg
+    assert f"load a member ({run / 'member0'})" in msg and "`rnnkit classify`" in msg
+    assert rnnkit.load(run / "member1").kind == "classify"
 
 
 def test_an_ensemble_of_one_is_the_classifier(ensemble_run):

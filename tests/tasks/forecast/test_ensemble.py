@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
+import rnnkit
 from rnnkit.cli.main import main
 from rnnkit.tasks.forecast.checkpoint import load_forecaster
 from rnnkit.tasks.forecast.config import ForecastConfig, ForecastModelConfig
@@ -79,6 +80,9 @@ def test_cli_ensemble_round_trip_train_predict_backtest(tmp_path, capsys):
     assert "member 2 (seed 2): 10 steps" in printed and "trained 3 members, 30 steps" in printed
     loaded = load_forecaster(tmp_path / "e")
     assert isinstance(loaded.model, ForecastEnsemble) and len(loaded.model) == 3
+    generic = rnnkit.load(tmp_path / "e")  # the one loader of every task reads the directory as one model too
+    assert generic.kind == "forecast" and isinstance(generic.model, ForecastEnsemble) and generic.step == 30
+    assert [m.path.parent.parent.name for m in generic.extras["members"]] == ["member0", "member1", "member2"]
     assert main(["forecast", "predict", "--checkpoint", str(tmp_path / "e"), "--csv", str(csv),
                  "--out", str(tmp_path / "f.csv"), "--plot", str(tmp_path / "f.png")]) == 0
     f = pd.read_csv(tmp_path / "f.csv")

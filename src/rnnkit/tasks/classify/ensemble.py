@@ -18,7 +18,6 @@ texts are encoded once per member. An ensemble on disk is a directory with `ense
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +30,8 @@ from rnnkit.tasks.classify.config import ClassifyConfig
 from rnnkit.tasks.classify.datasets import Example, LabelledData, hold_out, load_data
 from rnnkit.tasks.classify.encode import encode
 from rnnkit.tasks.classify.evaluate import classification_metrics, predict_proba
+from rnnkit.tasks.registry import ensemble_members, is_ensemble, write_ensemble_manifest
 from rnnkit.training import TrainConfig
-
-MANIFEST = "ensemble.json"
 
 
 def member_data(data: LabelledData, k: int, seed: int) -> LabelledData:
@@ -77,7 +75,7 @@ def train_ensemble(cfg: ClassifyConfig, model_kwargs: dict[str, Any], train_cfg:
         names.append(name)
         if on_member is not None:
             on_member(k, out)
-    (run_dir / MANIFEST).write_text(json.dumps({"members": names}, indent=1))
+    write_ensemble_manifest(run_dir, names)
     test = None
     if data.test:
         test = Ensemble([_as_loaded(o) for o in outcomes], run_dir).score(data.test)
@@ -129,21 +127,12 @@ class Ensemble:
         return total / len(self.members)                                        # type: ignore[operator]
 
 
-def is_ensemble(path: str | os.PathLike[str]) -> bool:
-    return (Path(path) / MANIFEST).is_file()
-
-
 def load_ensemble(paths: Sequence[str | os.PathLike[str]]) -> Ensemble:
     """Classifiers from checkpoints, run directories or ensemble directories (their members), as one ensemble."""
     members: list[LoadedClassifier] = []
     for p in paths:
         if is_ensemble(p):
-            try:
-                names = json.loads((Path(p) / MANIFEST).read_text(encoding="utf-8"))["members"]
-            except (ValueError, KeyError, TypeError) as err:
-                raise ValueError(f"--checkpoint: {Path(p) / MANIFEST}: expected {{\"members\": [run dirs]}} ({err})") \
-                    from None
-            members += [load_classifier(Path(p) / n) for n in names]
+            members += [load_classifier(m) for m in ensemble_members(p)]
         else:
             members.append(load_classifier(p))
     return Ensemble(members, Path(paths[0]) if len(paths) == 1 else None)

@@ -31,21 +31,9 @@ class LoadedForecaster:
 
 def load_forecaster(path: str | os.PathLike[str]) -> LoadedForecaster:
     """Rebuild a forecaster from a checkpoint, a run directory or an ensemble directory (CPU, eval mode)."""
-    from rnnkit.tasks.forecast.ensemble import ForecastEnsemble, is_ensemble, member_paths
-
-    if not is_ensemble(path):
-        loaded = load(path, kind=KIND)
-        x = loaded.extras
-        return LoadedForecaster(loaded.model, x["task"], x["scalers"], x["years"], loaded.path)
-    members = [load_forecaster(p) for p in member_paths(path)]
-    first = members[0]
-    for m in members[1:]:  # one history is scaled once for all members: they must agree on how
-        if {k: s.to_dict() for k, s in m.scalers.items()} != {k: s.to_dict() for k, s in first.scalers.items()} \
-                or m.years != first.years:
-            raise ValueError(f"--checkpoint: {m.path} was fitted with other scalers than {first.path}; "
-                             f"ensemble members must share their training part")
-    return LoadedForecaster(ForecastEnsemble([m.model for m in members]), first.task, first.scalers, first.years,
-                            Path(path))
+    loaded = load(path, kind=KIND)
+    x = loaded.extras
+    return LoadedForecaster(loaded.model, x["task"], x["scalers"], x["years"], loaded.path)
 
 
 def _load(ckpt: dict[str, Any], path: Path) -> Loaded:
@@ -60,4 +48,21 @@ def _load(ckpt: dict[str, Any], path: Path) -> Loaded:
     return Loaded(KIND, model, path, int(ckpt.get("step", 0)), meta, extras)
 
 
-register_kind(KIND, _load)
+def _combine(members: list[Loaded], path: Path) -> Loaded:
+    """The registered combiner of this kind: an ensemble directory as one `ForecastEnsemble`."""
+    from rnnkit.tasks.forecast.ensemble import ForecastEnsemble
+
+    first = members[0]
+    for m in members[1:]:  # one history is scaled once for all members: they must agree on how
+        if _scaling(m) != _scaling(first):
+            raise ValueError(f"--checkpoint: {m.path} was fitted with other scalers than {first.path}; "
+                             f"ensemble members must share their training part")
+    model = ForecastEnsemble([m.model for m in members])
+    return Loaded(KIND, model, path, sum(m.step for m in members), first.meta, {**first.extras, "members": members})
+
+
+def _scaling(m: Loaded) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+    return {k: s.to_dict() for k, s in m.extras["scalers"].items()}, m.extras["years"]
+
+
+register_kind(KIND, _load, combine=_combine)

@@ -14,14 +14,13 @@ On a short series one fit's score swings with its seed: on AirPassengers' valida
 ensembles of five over 4.9-5.1 % (sd 0.12; benchmarks/RESULTS.md, Forecasting). Training
 costs K fits.
 
-An ensemble on disk is a directory with `ensemble.json` (the member run directories, relative
-to it) and one run directory per member, as for `rnnkit classify train --ensemble`.
+An ensemble on disk is a directory with `ensemble.json` and one run directory per member, as
+for `rnnkit classify train --ensemble` (`rnnkit.tasks.registry`); `rnnkit.load` and
+`load_forecaster` read it as one `ForecastEnsemble`.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -33,9 +32,9 @@ from torch import Tensor, nn
 from rnnkit.tasks.forecast.config import ForecastConfig, ForecastModelConfig
 from rnnkit.tasks.forecast.model import Forecaster
 from rnnkit.tasks.forecast.prepare import Prepared, prepare
+from rnnkit.tasks.registry import write_ensemble_manifest
 from rnnkit.training import TrainConfig
 
-MANIFEST = "ensemble.json"
 # what every member must share: the windows it reads and the intervals it gives
 SHARED = ("lookback", "horizon", "n_past", "n_future", "likelihood", "quantiles")
 
@@ -114,8 +113,7 @@ def train_ensemble(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg:
         outcomes.append(out)
         if on_member is not None:
             on_member(k, out)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / MANIFEST).write_text(json.dumps({"members": [f"member{k}" for k in range(members)]}, indent=1))
+    write_ensemble_manifest(run_dir, [f"member{k}" for k in range(members)])
     return Fitted(ForecastEnsemble([o.model for o in outcomes]), prep, outcomes, run_dir)
 
 
@@ -129,19 +127,3 @@ def fit(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfi
         return train_ensemble(cfg, model_kwargs, train_cfg, members, frame=frame, prep=prep, on_member=on_member)
     out = train(cfg, model_kwargs, train_cfg, frame=frame, prep=prep)
     return Fitted(out.model, out.prep, [out], Path(out.fit.run_dir))
-
-
-def is_ensemble(path: str | os.PathLike[str]) -> bool:
-    return (Path(path) / MANIFEST).is_file()
-
-
-def member_paths(path: str | os.PathLike[str]) -> list[Path]:
-    """The member run directories an ensemble directory's manifest names."""
-    manifest = Path(path) / MANIFEST
-    try:
-        names = json.loads(manifest.read_text(encoding="utf-8"))["members"]
-        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-            raise TypeError("not a non-empty list of names")
-    except (ValueError, KeyError, TypeError) as err:
-        raise ValueError(f"--checkpoint: {manifest}: expected {{\"members\": [run dirs]}} ({err})") from None
-    return [Path(path) / n for n in names]
