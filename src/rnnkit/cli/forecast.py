@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from rnnkit.cli.flags import add_config_flags, as_flag_error, config_from_args
-from rnnkit.tasks.forecast.config import BacktestConfig, ForecastConfig, ForecastModelConfig
+from rnnkit.tasks.forecast.config import TRAIN_DEFAULTS, BacktestConfig, ForecastConfig, ForecastModelConfig
 from rnnkit.training import TrainConfig
 
 DATA_FIELDS = ("data", "target", "time_col", "group_col", "past_covariates", "calendar", "missing", "split",
@@ -27,9 +27,6 @@ TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "
 TUNE_BACKTEST_FIELDS = ("stride", "last_points_only", "level", "metric_scale", "baselines")  # no start, refit
 BACKTEST_FIELDS = ("start", "stride", "refit", "last_points_only", "level", "metric_scale", "baselines", "adapt_window",
                    "adapt_rate", "adapt_per_step")
-# Defaults measured on AirPassengers' training part (benchmarks/forecast_vs_darts.py): a few hundred
-# full steps at lr 3e-3; the loop evaluates (the training-window loss) once at the end.
-TRAIN_DEFAULTS = {"lr": 3e-3, "max_steps": 600, "epochs": 100_000, "eval_every": 600, "run_dir": "runs/forecast"}
 
 
 def add_data_flags(p: argparse.ArgumentParser) -> None:

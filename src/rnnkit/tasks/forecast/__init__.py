@@ -1,6 +1,6 @@
 """Time-series forecasting: recurrent encoders, multi-step horizons, intervals, honest backtests.
 
-    from rnnkit.tasks.forecast import ForecastConfig, BacktestConfig, train, backtest
+    from rnnkit.tasks.forecast import BacktestConfig, ForecastConfig, backtest, forecast_frame, load_forecaster, train
     from rnnkit.training import TrainConfig
 
     cfg = ForecastConfig(data="airpassengers", split="1959-01-01", calendar=True, transform="log",
@@ -9,7 +9,10 @@
                 run_dir="runs/air"))
     result = backtest(out.prep, out.model, BacktestConfig(start="1959-01-01", last_points_only=True))
     print(result.table())                       # rnnkit beside naive, seasonal naive and ETS, same points
+    print(forecast_frame(out.model, out.prep))  # the 6 months after the data: forecast, lo, hi
     loaded = load_forecaster("runs/air")        # a checkpoint alone: model, scalers, calendar scale
+
+`train(..., frame=df)` reads a DataFrame instead of `cfg.data` (`cfg.time_col`, `cfg.target`).
 
 Files: config (ForecastConfig, ForecastModelConfig, BacktestConfig), data and datasets
 (reading, errors, bundled series), features (scaling, calendar), prepare (windows), model,
@@ -20,6 +23,8 @@ presets (the benchmark protocols), demo.
 """
 
 import importlib
+import sys
+import types
 from typing import Any
 
 # name -> module; imported on first use, so that `rnnkit --help` (which reads the configs) stays fast
@@ -37,3 +42,19 @@ def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module 'rnnkit.tasks.forecast' has no attribute {name!r}")
     return getattr(importlib.import_module(f"rnnkit.tasks.forecast.{_EXPORTS[name]}"), name)
+
+
+class _Package(types.ModuleType):
+    """Python binds each submodule it loads to the package attribute of the same name. For `train`,
+    `backtest` and `prepare` that attribute is also an export, and the module would hide the function
+    once anything had imported the module (then `from rnnkit.tasks.forecast import train` gave the
+    module), so the function is bound instead; the module stays in sys.modules."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name \
+                and value.__name__ == f"{self.__name__}.{name}":
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -22,6 +22,11 @@ WINDOW_NORMS = ("none", "shift", "last", "scale")
 TRANSFORMS = ("none", "log")
 SCALES = ("original", "scaled")
 BASELINES = ("naive", "seasonal_naive", "ets")
+# TrainConfig fields of `rnnkit forecast train` and of `train.train(train_cfg=None)`, measured on
+# AirPassengers' training part (benchmarks/forecast_vs_darts.py): a few hundred full steps at lr 3e-3,
+# the loop evaluating (the training-window loss) once at the end. `epochs` only lets max_steps count:
+# a short series is a few batches, so TrainConfig's own default of one epoch is a few steps.
+TRAIN_DEFAULTS = {"lr": 3e-3, "max_steps": 600, "epochs": 100_000, "eval_every": 600, "run_dir": "runs/forecast"}
 
 
 @dataclass(frozen=True)

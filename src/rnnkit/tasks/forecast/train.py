@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 
 from rnnkit.tasks.forecast.calibrate import calibrate
-from rnnkit.tasks.forecast.config import ForecastConfig, ForecastModelConfig
+from rnnkit.tasks.forecast.config import TRAIN_DEFAULTS, ForecastConfig, ForecastModelConfig
 from rnnkit.tasks.forecast.features import calendar_years
 from rnnkit.tasks.forecast.model import Forecaster, forecast_loss
 from rnnkit.tasks.forecast.prepare import Prepared, prepare, stack_windows, training_origins
@@ -83,17 +83,19 @@ class TrainOutcome:
     prep: Prepared
 
 
-def train(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConfig,
+def train(cfg: ForecastConfig, model_kwargs: dict[str, Any] | None = None, train_cfg: TrainConfig | None = None,
           frame: pd.DataFrame | None = None, prep: Prepared | None = None) -> TrainOutcome:
     """Fit a forecaster on the training part of the series `cfg` names (or of `frame`).
 
     model_kwargs: ForecastModelConfig fields except lookback, horizon, n_past and n_future
-    (taken from cfg and the data). With calibration (`calibration_points`) a first fit without
+    (taken from cfg and the data); None: the defaults. train_cfg None: `rnnkit forecast train`'s
+    (config.TRAIN_DEFAULTS). With calibration (`calibration_points`) a first fit without
     the last C training points calibrates the intervals (`calibrate.py`). Returns the
     model (at its last step, on the CPU, in eval mode).
     """
+    train_cfg = TrainConfig(**TRAIN_DEFAULTS) if train_cfg is None else train_cfg
     prep = prep or prepare(cfg, frame)
-    model_cfg = build_model_config(prep, model_kwargs)
+    model_cfg = build_model_config(prep, model_kwargs or {})
     margin = None
     c = calibration_points(prep, model_cfg)
     if c:
