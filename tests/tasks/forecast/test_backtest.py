@@ -85,6 +85,25 @@ def test_calibration_widens_intervals_by_the_stored_margin(air):
     np.testing.assert_allclose(after[..., 2], before[..., 2] + 0.05, atol=1e-6)
 
 
+def test_a_narrowing_margin_stops_at_the_point_forecast(air):
+    prep, model = air
+    from rnnkit.tasks.forecast.backtest import model_forecasts
+
+    item = prep.items[0]
+    before = model_forecasts(model, item, [125, 130], 0.8)                   # (2, H, 3): point, lo, hi
+    half = (before[..., 2] - before[..., 1]).min() / 2
+    below, above = before[..., 0] - before[..., 1], before[..., 2] - before[..., 0]
+    for m in (0.5 * min(below.min(), above.min()), 10 * half):  # inside both halves; far past them
+        model.interval_margin.fill_(-float(m))
+        after = model_forecasts(model, item, [125, 130], 0.8)
+        model.interval_margin.zero_()
+        np.testing.assert_allclose(after[..., 0], before[..., 0])
+        np.testing.assert_allclose(after[..., 1], np.minimum(before[..., 1] + m, before[..., 0]), atol=1e-6)
+        np.testing.assert_allclose(after[..., 2], np.maximum(before[..., 2] - m, before[..., 0]), atol=1e-6)
+        assert (after[..., 1] <= after[..., 0]).all() and (after[..., 0] <= after[..., 2]).all()
+    assert (after[..., 1] == after[..., 0]).all()   # the widest narrowing leaves the point alone, not lo > hi
+
+
 def test_with_refit_every_window_scores_only_points_after_its_models_training_part(air):
     prep, model = air
     trained_on = []                                 # (n_train, scaler) of every refit, in order

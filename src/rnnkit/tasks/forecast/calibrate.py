@@ -9,7 +9,8 @@ is how far the actual y falls outside the interval [lo, hi] (negative inside):
     margin_k = the ceil((n + 1)(1 - α)) / n empirical quantile of E_{·,k},  n origins, 1 - α the level
 
 and the final model's interval at step k becomes [lo - margin_k, hi + margin_k] (a negative
-margin narrows it). Nothing after the training part is used.
+margin narrows it, though never past the point forecast: `Forecaster.forecast`). Nothing after
+the training part is used.
 """
 
 from __future__ import annotations

@@ -182,7 +182,9 @@ class Forecaster(nn.Module):
             point, lo, hi = self.recursive(yn, fut, level, samples, seed)
         point, lo, hi = (self.undifferenced(y, mu + sd * v) for v in (point, lo, hi))
         margin = self.interval_margin                                          # (H,)
-        return point, lo - margin, hi + margin
+        # a negative (narrowing) margin wider than the interval's half would leave the point forecast
+        # outside, or lo above hi; the interval stops at the point instead (only wider: coverage holds)
+        return point, torch.minimum(lo - margin, point), torch.maximum(hi + margin, point)
 
     def read_outputs(self, o: Tensor, level: float) -> tuple[Tensor, Tensor, Tensor]:
         """(point, lo, hi) from normalised outputs o (B, H, O)."""
