@@ -1,6 +1,7 @@
 """Speech recognition: audio to characters with a recurrent network trained with CTC.
 
-    from rnnkit.tasks.speech import FeatureConfig, SpeechConfig, make_corpus, prepare, train, load_recognizer
+    from rnnkit.tasks.speech import (FeatureConfig, SpeechConfig, load_recognizer, make_corpus, prepare, train,
+                                     transcribe_file)
     from rnnkit.training import TrainConfig
 
     make_corpus("corpora/digits", "digits", train=2000)            # espeak-ng + flite, held-out voices in test
