@@ -22,7 +22,8 @@ Files it writes
     ``tasks/forecast/checkpoint.py``
         A loader registered with `rnnkit.tasks.registry.register_kind("forecast", …)`
         and listed in ``registry.BUILTIN``, so `rnnkit.load(path)` and ``rnnkit diagnose
-        states`` open its runs.
+        states`` open its runs; with ``combine=…`` `rnnkit.load` also opens an ensemble
+        directory (``registry.write_ensemble_manifest``) as one model.
     ``tasks/forecast/evaluate.py``
         Metrics through the field's own library (sacrebleu, jiwer, seqeval, statsmodels …).
     ``cli/forecast.py``
@@ -39,6 +40,6 @@ Files it writes
 What it reuses, never copies
     The training loop (`rnnkit.training.Trainer`: time budget ``max_seconds``, schedules
     that follow it, clipping, early stopping, checkpoints, resume, progress, DDP), the
-    checkpoint loader (`rnnkit.load`), length bucketing and masking, the attention
+    checkpoint loader (`rnnkit.load`) and ensemble manifest, length bucketing and masking, the attention
     module, the plotting helpers and the CLI flag plumbing.
 """
