@@ -19,7 +19,7 @@ from rnnkit.tasks.forecast.config import TRAIN_DEFAULTS, BacktestConfig, Forecas
 from rnnkit.training import TrainConfig
 
 DATA_FIELDS = ("data", "target", "time_col", "group_col", "past_covariates", "calendar", "missing", "split",
-               "lookback", "horizon", "scaler", "transform", "season", "batch_size", "calibrate")
+               "lookback", "horizon", "scaler", "transform", "season", "nonnegative", "batch_size", "calibrate")
 MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "strategy", "likelihood", "window_norm", "difference",
                 "highway")
 TRAIN_FIELDS = ("optimizer", "lr", "weight_decay", "schedule", "warmup_steps", "clip_norm", "max_steps",

@@ -174,9 +174,9 @@ def tracked_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
 
 def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], item: PreparedSeries,
                 bcfg: BacktestConfig, horizon: int, lookback: int, m: int,
-                bar=None) -> tuple[list[dict], float]:
+                bar=None, nonnegative: bool = False) -> tuple[list[dict], float]:
     """One dict per scored point of one series, and the seconds its baselines took; each origin
-    ticks `bar` (a tqdm bar, or None)."""
+    ticks `bar` (a tqdm bar, or None). With nonnegative every forecast and bound is raised to 0."""
     origins = origins_of(item, bcfg, lookback, horizon)
     steps = [horizon - 1] if bcfg.last_points_only else list(range(horizon))
     scaled = bcfg.metric_scale == "scaled"
@@ -191,11 +191,15 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
         elif bcfg.adapt_rate:
             fc = tracked_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_rate,
                                    bcfg.adapt_per_step)
+        if nonnegative:  # after the adaptation, which reads the model's own intervals
+            fc = sc.forward(np.maximum(sc.inverse(fc), 0.0))
         for o, f in zip(chunk, fc):
             values = f if scaled else sc.inverse(f)
             history = item.series.y[:o]
             t0 = time.perf_counter()
             base = {b: FUNCTIONS[b](history, horizon, m) for b in bcfg.baselines}
+            if nonnegative:
+                base = {b: np.maximum(v, 0.0) for b, v in base.items()}
             baseline_seconds += time.perf_counter() - t0
             if bar is not None:
                 bar.update(1)
@@ -229,7 +233,7 @@ def backtest(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
     try:
         for i, item in enumerate(prep.items):
             rows_i, seconds = series_rows(_model_for(prep, model, bcfg, refit_fn, i), item, bcfg, cfg.horizon,
-                                          cfg.lookback, prep.season, bar)
+                                          cfg.lookback, prep.season, bar, cfg.nonnegative)
             rows += rows_i
             baseline_seconds += seconds
             train = item.series.y[:item.n_train]

@@ -56,6 +56,9 @@ class ForecastConfig(Config):
     transform: str = option("none", "none, or log: model log y (scaled as --scaler says), forecasts exp'd back; "
                                     "for positive series with multiplicative season and trend")
     season: int = option(0, "seasonal period for seasonal naive, ETS and MASE; 0: from the frequency")
+    nonnegative: bool = option(False, (
+        "the series cannot go below zero (counts, sales, sunspots): forecasts and interval bounds of rnnkit "
+        "and of the baselines are raised to 0; a training part with negative values is an error"))
     batch_size: int = option(32, "windows per training batch, >= 1")
     calibrate: int = option(-1, (
         "calibrate the prediction intervals (split conformal): fit once more without the last C training "
@@ -73,6 +76,7 @@ class ForecastConfig(Config):
             if not isinstance(value, tuple) or not all(isinstance(v, str) and v for v in value):
                 raise TypeError(f"{name}: expected a tuple of column names, got {value!r}")
         check_bool("calendar", self.calendar)
+        check_bool("nonnegative", self.nonnegative)
         check_choice("missing", self.missing, MISSING)
         check_choice("scaler", self.scaler, SCALERS)
         check_choice("transform", self.transform, TRANSFORMS)

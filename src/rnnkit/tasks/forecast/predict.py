@@ -23,6 +23,8 @@ def forecast_frame(model, prep: Prepared, level: float = 0.8, seed: int = 0) -> 
         w = stack_windows([(item, T)], cfg.lookback, cfg.horizon)
         point, lo, hi = (item.scaler.y.inverse(v[0].double().numpy())
                          for v in model.forecast(w["y"], w["past"], w["fut"], level=level, seed=seed))
+        if prep.cfg.nonnegative:
+            point, lo, hi = (np.maximum(v, 0.0) for v in (point, lo, hi))
         for k in range(cfg.horizon):
             rows.append({"series": item.series.name, "time": item.index[T + k], "forecast": point[k],
                          "lo": lo[k], "hi": hi[k]})

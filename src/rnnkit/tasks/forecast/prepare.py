@@ -61,6 +61,10 @@ def prepare(cfg: ForecastConfig, frame: pd.DataFrame | None = None, data: Series
         given = n_train.get(s.name) if isinstance(n_train, dict) else n_train
         n = len(s) if whole_history else given if given is not None else split_point(s, cfg.split, data.source)
         check_length(s, n, cfg.lookback, cfg.horizon, data.source)
+        if cfg.nonnegative and (s.y < 0).any():
+            first = int(np.argmax(s.y < 0))
+            raise ValueError(f"{data.source}: column {s.name!r}: --nonnegative, but it has negative values, the "
+                             f"first {s.y[first]:g} at {s.index[first]}")
         if cfg.transform == "log" and (s.y <= 0).any():
             raise ValueError(f"{data.source}: column {s.name!r}: --transform log needs values > 0, got "
                              f"{s.y.min():g}")

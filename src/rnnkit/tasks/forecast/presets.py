@@ -32,6 +32,7 @@ class Preset:
     steps: int = 600
     calibrate: int = -1  # auto (ForecastConfig.calibrate)
     transform: str = "none"
+    nonnegative: bool = False  # ForecastConfig.nonnegative
     schedule: str = "none"
     # Online interval adaptation in the backtest, chosen on validation folds 1-2 of all five series (RESULTS.md):
     # quantile tracking at rate 0.05 (BacktestConfig.adapt_rate; mean worst coverage gap 14.6 points) over the
@@ -49,7 +50,7 @@ class Preset:
     def data_config(self, split: str | None = None) -> ForecastConfig:
         return ForecastConfig(data=self.data, split=split or self.split, calendar=self.calendar,
                               lookback=self.lookback, horizon=self.horizon, batch_size=self.batch_size,
-                              calibrate=self.calibrate, transform=self.transform)
+                              calibrate=self.calibrate, transform=self.transform, nonnegative=self.nonnegative)
 
     def backtest_config(self, start: str | None = None) -> BacktestConfig:
         return BacktestConfig(start=self.start if start is None else start, stride=self.stride,
