@@ -58,7 +58,7 @@ class ForecastConfig(Config):
     season: int = option(0, "seasonal period for seasonal naive, ETS and MASE; 0: from the frequency")
     nonnegative: bool = option(False, (
         "the series cannot go below zero (counts, sales, sunspots): forecasts and interval bounds of rnnkit "
-        "and of the baselines are raised to 0; a training part with negative values is an error"))
+        "and of the baselines are raised to 0; a series with negative values is an error"))
     batch_size: int = option(32, "windows per training batch, >= 1")
     calibrate: int = option(-1, (
         "calibrate the prediction intervals (split conformal): fit once more without the last C training "
