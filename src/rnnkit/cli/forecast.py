@@ -18,7 +18,7 @@ from rnnkit.cli.flags import add_config_flags, as_flag_error, config_from_args
 from rnnkit.tasks.forecast.config import TRAIN_DEFAULTS, BacktestConfig, ForecastConfig, ForecastModelConfig
 from rnnkit.training import TrainConfig
 
-DATA_FIELDS = ("data", "target", "time_col", "group_col", "past_covariates", "calendar", "missing", "split",
+DATA_FIELDS = ("data", "target", "time_col", "time_format", "group_col", "past_covariates", "calendar", "missing", "split",
                "lookback", "horizon", "scaler", "transform", "season", "nonnegative", "batch_size", "calibrate")
 MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "strategy", "likelihood", "window_norm", "difference",
                 "highway")
@@ -78,6 +78,8 @@ def add_parser(subparsers: Any) -> None:
     f.add_argument("--csv", default=None, help="history to forecast from (default: the training data)")
     f.add_argument("--level", type=float, default=0.8, help="central interval level (Gaussian likelihood; "
                                                             "quantile models use their outer quantiles)")
+    f.add_argument("--missing", default=None, choices=("error", "interpolate"),
+                   help="missing values in the history (default: as the checkpoint was trained)")
     f.add_argument("--out", default="forecast.csv", help="CSV of point forecasts and intervals")
     f.add_argument("--plot", default="forecast.png", help="PNG of history, forecast and interval fan")
     f.set_defaults(func=run_predict)
@@ -274,7 +276,7 @@ def run_predict(args: argparse.Namespace) -> int:
     if not 0 < args.level < 1:
         raise ValueError(f"--level: expected a number in (0, 1), got {args.level}")
     loaded = load_forecaster(args.checkpoint)
-    prep = prepare_for_checkpoint(loaded, data=args.csv)
+    prep = prepare_for_checkpoint(loaded, data=args.csv, missing=args.missing)
     level = interval_level(loaded, args.level)
     frame = forecast_frame(loaded.model, prep, level)
     frame.to_csv(args.out, index=False)

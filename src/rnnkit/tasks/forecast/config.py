@@ -40,13 +40,18 @@ class ForecastConfig(Config):
         "column, or every numeric column of the CSV but the time, group and covariate columns)"))
     time_col: str = option("", "time column (parsed as dates; default: a column named time, date, "
                                 "datetime, month or timestamp when there is one; none: no time column)")
+    time_format: str = option("", (
+        "strftime format of the time column, e.g. '%d/%m/%Y' (default: pandas' parser, month first unless only "
+        "day first reads every row or gives a regular series)"))
     group_col: str = option("", "long format: a column naming the series each row belongs to; '' none")
     past_covariates: tuple[str, ...] = option((), (
         "columns known only up to the forecast origin (used by the direct strategy)"))
     calendar: bool = option(False, (
         "add known-future calendar covariates: month one-hot and scaled year (monthly and slower), "
         "time-of-day and day-of-week (faster than daily)"))
-    missing: str = option("error", "missing values: 'error' (the default) or 'interpolate' (linear in time)")
+    missing: str = option("error", (
+        "missing values, empty cells and times absent from a regular grid alike: 'error' (the default) or "
+        "'interpolate' (linear in time)"))
     split: str = option("0.8", (
         "end of the training part: a fraction of each series (0.8) or the last training time "
         "('1959-01-01', Darts' split_after); scalers are fitted on this part only"))

@@ -4,7 +4,12 @@ A table has an optional time column, one or more target columns (each its own se
 all learned by one global model), optional past-covariate columns and, in long format, a
 group column naming the series of each row. Bad input is refused in one line that names
 the file and the column: an unknown column, a value that is not a number, a time that
-does not parse or goes backwards, and missing values (unless ``missing="interpolate"``).
+does not parse or appears twice, and missing values (unless ``missing="interpolate"``).
+
+Times: rows out of order are sorted. Dates such as 03/04/2020 are read month first unless
+only day first parses every row or gives a regular frequency (``time_format`` decides
+otherwise). Times absent from a regular grid (a day, a month or a trading day skipped) are
+missing values: an error by default, rows interpolated in with ``missing="interpolate"``.
 """
 
 from __future__ import annotations
@@ -63,13 +68,20 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
     groups = [(None, table.index)] if not cfg.group_col else list(table.groupby(cfg.group_col, sort=False).groups.items())
     series, freq = [], None
     for key, rows in groups:
-        index, freq = time_index(table.loc[rows], time_col, source)
-        past = np.stack([values[c][rows] for c in cfg.past_covariates], axis=1) if cfg.past_covariates \
-            else np.zeros((len(rows), 0))
+        index, freq, take = time_index(table.loc[rows], time_col, source, cfg.time_format, cfg.missing)
+        rows = np.asarray(table.index.get_indexer(rows))
+
+        file_rows = np.where(take >= 0, rows[np.maximum(take, 0)], -1)       # (T,) the table row of each time
+
+        def column(c: str) -> np.ndarray:  # (T,) in time order, NaN at times the table lacks
+            return np.where(file_rows >= 0, values[c][np.maximum(file_rows, 0)], np.nan)
+
+        past = np.stack([column(c) for c in cfg.past_covariates], axis=1) if cfg.past_covariates \
+            else np.zeros((len(index), 0))
         for col in targets:
             name = col if key is None else f"{key}/{col}"
-            y = handle_missing(values[col][rows], cfg.missing, source, col, index)
-            past_filled = np.stack([handle_missing(past[:, j], cfg.missing, source, c, index)
+            y = handle_missing(column(col), cfg.missing, source, col, index, file_rows)
+            past_filled = np.stack([handle_missing(past[:, j], cfg.missing, source, c, index, file_rows)
                                     for j, c in enumerate(cfg.past_covariates)], axis=1) if past.shape[1] else past
             series.append(Series(name, index, y, past_filled))
     return SeriesSet(source, series, freq, tuple(cfg.past_covariates))
@@ -110,20 +122,111 @@ def numeric_column(table: pd.DataFrame, col: str, source: str) -> np.ndarray:
     return values.to_numpy(dtype=np.float64)
 
 
-def time_index(rows: pd.DataFrame, time_col: str | None, source: str) -> tuple[pd.Index, str | None]:
-    """A DatetimeIndex with its frequency (or a RangeIndex and None without a time column)."""
+def time_index(rows: pd.DataFrame, time_col: str | None, source: str, time_format: str = "",
+               missing: str = "error") -> tuple[pd.Index, str | None, np.ndarray]:
+    """(index, freq, take): the series' times (a DatetimeIndex, or a RangeIndex without a time
+    column), their pandas frequency (None when there is none), and for each time the position of
+    its row in `rows` (-1: a time of the regular grid that no row holds, a missing value)."""
     if time_col is None:
-        return pd.RangeIndex(len(rows)), None
-    raw = rows[time_col]
-    times = pd.to_datetime(raw, errors="coerce")
-    if times.isna().any():
+        return pd.RangeIndex(len(rows)), None, np.arange(len(rows))
+    times = parse_times(rows[time_col], source, time_col, time_format)
+    order = np.argsort(times.to_numpy(), kind="stable")                   # rows out of order are sorted
+    index = pd.DatetimeIndex(times.to_numpy()[order])
+    if index.has_duplicates:
+        when = index[index.duplicated()][0]
+        where = [int(i) + 1 for i in np.flatnonzero(times.to_numpy() == when.to_datetime64())]
+        raise ValueError(f"{source}: column {time_col!r}: time {when} appears more than once (rows "
+                         f"{', '.join(map(str, where[:5]))}); each time must appear once per series")
+    freq = inferred_freq(index)
+    if freq is not None:
+        return index, freq, order
+    grid, freq = regular_grid(index)
+    if grid is None:
+        raise ValueError(f"{source}: column {time_col!r}: the times have no regular frequency (steps from "
+                         f"{pd.Timedelta(np.diff(index).min())} to {pd.Timedelta(np.diff(index).max())}); pass --time-col none to take the rows "
+                         f"as equally spaced steps")
+    absent = grid.difference(index)
+    if missing == "error":
+        raise ValueError(f"{source}: column {time_col!r}: {len(absent)} of {len(grid)} {freq_words(freq)} times "
+                         f"missing, the first {show_time(absent[0])}; pass --missing interpolate to fill them, or "
+                         f"--time-col none to take the rows as equally spaced steps")
+    take = np.full(len(grid), -1)
+    take[grid.get_indexer(index)] = order
+    return grid, freq, take
+
+
+def parse_times(raw: pd.Series, source: str, col: str, time_format: str) -> pd.Series:
+    """The column as datetimes. Without a format, month first (pandas' default) unless day first
+    reads every row where month first does not, or reads a regular series where month first does not."""
+    def parse(**how) -> pd.Series:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "could not infer format" / dayfirst notes
+            return pd.to_datetime(raw, errors="coerce", **how)
+
+    def first_bad(times: pd.Series, hint: str) -> ValueError:
         row = int(np.flatnonzero(times.isna().to_numpy())[0])
-        raise ValueError(f"{source}: column {time_col!r}: expected dates, got {raw.iloc[row]!r} at row {row + 1}")
-    index = pd.DatetimeIndex(times)
-    if not index.is_monotonic_increasing or index.has_duplicates:
-        raise ValueError(f"{source}: column {time_col!r}: expected strictly increasing times, got repeats or "
-                         f"times going backwards")
-    return index, inferred_freq(index)
+        return ValueError(f"{source}: column {col!r}: expected dates{hint}, got {raw.iloc[row]!r} at row {row + 1}")
+
+    if time_format:
+        times = parse(format=time_format)
+        if times.isna().any():
+            raise first_bad(times, f" in --time-format {time_format!r}")
+        return times
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        whole = raw.dropna()
+        if len(whole) == len(raw) and (whole == whole.round()).all() and whole.between(1000, 3000).all():
+            return pd.to_datetime(raw.astype(int).astype(str), format="%Y")      # years: 1950, 1951, ...
+        raise ValueError(f"{source}: column {col!r}: expected dates or years, got numbers ({raw.iloc[0]} at "
+                         f"row 1); pass --time-col none to take the rows as equally spaced steps")
+    month_first = parse()
+    text = raw.dropna().astype(str)
+    if pd.api.types.is_datetime64_any_dtype(raw) or not text.str.match(r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d").any():
+        if month_first.isna().any():                                       # not dd/mm or mm/dd: no ambiguity
+            raise first_bad(month_first, " (or pass --time-format, e.g. '%Y%m%d %H:%M')")
+        return month_first
+    day_first = parse(dayfirst=True)
+    ok_m, ok_d = not month_first.isna().any(), not day_first.isna().any()
+    if not ok_m and not ok_d:
+        raise first_bad(month_first, " (or pass --time-format, e.g. '%d.%m.%Y %H:%M')")
+    if ok_m != ok_d or month_first.equals(day_first):
+        return month_first if ok_m else day_first
+    regular = [inferred_freq(pd.DatetimeIndex(t.sort_values())) is not None for t in (month_first, day_first)]
+    if regular[0] != regular[1]:
+        return month_first if regular[0] else day_first
+    row = int(np.flatnonzero((month_first != day_first).to_numpy())[0])
+    raise ValueError(f"{source}: column {col!r}: {raw.iloc[row]!r} (row {row + 1}) reads as "
+                     f"{month_first.iloc[row]:%Y-%m-%d} month first or {day_first.iloc[row]:%Y-%m-%d} day first; "
+                     f"pass --time-format (e.g. '%d/%m/%Y')")
+
+
+def freq_words(freq: str) -> str:
+    """'MS' -> 'monthly', 'B' -> 'business-day'; other frequencies as 'every <freq>'."""
+    words = {"D": "daily", "B": "business-day", "MS": "monthly", "ME": "monthly", "QS": "quarterly",
+             "h": "hourly", "H": "hourly", "30min": "half-hourly", "YS": "yearly", "YE": "yearly"}
+    return words.get(freq) or words.get(freq.split("-")[0]) or f"every-{freq}"
+
+
+def show_time(t: pd.Timestamp) -> str:
+    return str(t.date()) if t == t.normalize() else str(t)
+
+
+def regular_grid(index: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex | None, str | None]:
+    """The regular grid from the first time to the last that holds every time of `index`, with the
+    frequency pandas infers on most short runs of consecutive times (a few gaps leave most runs
+    regular); (None, None) when there is none."""
+    if len(index) < 4:
+        return None, None
+    starts = np.unique(np.linspace(0, len(index) - 4, num=min(len(index) - 3, 200)).astype(int))
+    found = [inferred_freq(index[i:i + 4]) for i in starts]
+    counts = pd.Series([f for f in found if f]).value_counts()
+    for freq in counts.index:
+        try:
+            grid = pd.date_range(index[0], index[-1], freq=freq)
+        except ValueError:
+            continue
+        if len(grid) <= 4 * len(index) and index.isin(grid).all():
+            return grid, str(freq)
+    return None, None
 
 
 def inferred_freq(index: pd.DatetimeIndex) -> str | None:
@@ -137,15 +240,18 @@ def inferred_freq(index: pd.DatetimeIndex) -> str | None:
     return getattr(freq, "freqstr", freq)
 
 
-def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.Index) -> np.ndarray:
-    """Missing values: an error (default) or linear interpolation in time (edges: nearest value)."""
+def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.Index,
+                   file_rows: np.ndarray | None = None) -> np.ndarray:
+    """Missing values: an error (default) or linear interpolation in time (edges: nearest value).
+    file_rows (T,): the table row of each value, for the error (default: the position)."""
     missing = np.isnan(y)
     if not missing.any():
         return y
     if policy == "error":
         first = int(np.flatnonzero(missing)[0])
+        row = first if file_rows is None else int(file_rows[first])
         raise ValueError(f"{source}: column {col!r}: {int(missing.sum())} missing value(s), the first at row "
-                         f"{first + 1} ({index[first]}); fill them or pass --missing interpolate")
+                         f"{row + 1} ({index[first]}); fill them or pass --missing interpolate")
     if missing.all():
         raise ValueError(f"{source}: column {col!r}: every value is missing")
     x = np.arange(len(y))

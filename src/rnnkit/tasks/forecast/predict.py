@@ -32,9 +32,11 @@ def forecast_frame(model, prep: Prepared, level: float = 0.8, seed: int = 0) -> 
 
 
 def prepare_for_checkpoint(loaded: LoadedForecaster, data: str | None = None,
-                           frame: pd.DataFrame | None = None) -> Prepared:
-    """The history to forecast from, read as the checkpoint's task config says (`data` replaced)."""
+                           frame: pd.DataFrame | None = None, missing: str | None = None) -> Prepared:
+    """The history to forecast from, read as the checkpoint's task config says (`data` and the
+    missing-value policy replaced when given)."""
     cfg = loaded.task.replace(data=data) if data else loaded.task
+    cfg = cfg.replace(missing=missing) if missing else cfg
     return prepare(cfg, frame, scalers=loaded.scalers, years=loaded.years, whole_history=True)
 
 

@@ -1,0 +1,145 @@
+"""The time column: order, duplicates, day-first dates, years, and times absent from a regular grid."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnnkit.cli.main import main
+from rnnkit.tasks.forecast.config import ForecastConfig
+from rnnkit.tasks.forecast.data import read_series
+
+
+def csv(tmp_path, times, values, name="s.csv", **extra):
+    path = tmp_path / name
+    pd.DataFrame({"date": times, "sales": values, **extra}).to_csv(path, index=False)
+    return str(path)
+
+
+def series(path, **kw):
+    out = read_series(ForecastConfig(data=path, target=("sales",), **kw))
+    return out.series[0], out.freq
+
+
+def test_rows_out_of_order_are_sorted_by_time_with_their_values(tmp_path):
+    times = pd.date_range("2000-01-01", periods=30, freq="MS")
+    perm = np.random.default_rng(0).permutation(30)
+    s, freq = series(csv(tmp_path, times[perm].strftime("%Y-%m-%d"), np.arange(30.0)[perm] * 2))
+    assert freq == "MS" and (s.index == times).all()
+    np.testing.assert_array_equal(s.y, np.arange(30.0) * 2)
+
+
+def test_a_repeated_time_names_the_time_and_its_rows(tmp_path):
+    times = list(pd.date_range("2000-01-01", periods=6, freq="D").strftime("%Y-%m-%d"))
+    times[4] = times[3]
+    with pytest.raises(ValueError, match=r"s\.csv: column 'date': time 2000-01-04 00:00:00 appears more than once "
+                                         r"\(rows 4, 5\); each time must appear once per series$"):
+        series(csv(tmp_path, times, np.arange(6.0)))
+
+
+def test_day_first_dates_are_read_day_first(tmp_path):
+    days = pd.date_range("2020-01-01", periods=40, freq="D")
+    s, freq = series(csv(tmp_path, days.strftime("%d/%m/%Y"), np.arange(40.0)))   # 13/01/2020 at row 13
+    assert freq == "D" and (s.index == days).all()
+
+
+def test_dates_that_read_both_ways_take_the_one_reading_every_row_or_regular(tmp_path):
+    months = pd.date_range("2015-01-01", periods=36, freq="MS")                      # 01/02/2015 ... day first
+    s, freq = series(csv(tmp_path, months.strftime("%d/%m/%Y"), np.arange(36.0)))
+    assert freq == "MS" and (s.index == months).all()
+    days = pd.date_range("2015-01-01", periods=20, freq="D")              # 01/13/2015 reads only month first
+    s, freq = series(csv(tmp_path, days.strftime("%m/%d/%Y"), np.arange(20.0)))
+    assert freq == "D" and (s.index == days).all()
+
+
+def test_dates_ambiguous_either_way_ask_for_a_format_and_the_format_is_checked(tmp_path):
+    path = csv(tmp_path, ["01/02/2020", "01/03/2020", "01/04/2020", "01/05/2020"], np.arange(4.0))
+    with pytest.raises(ValueError, match=r"s\.csv: column 'date': '01/02/2020' \(row 1\) reads as 2020-01-02 month "
+                                         r"first or 2020-02-01 day first; pass --time-format"):
+        series(path)
+    s, freq = series(path, time_format="%d/%m/%Y")
+    assert freq == "MS" and s.index[0] == pd.Timestamp("2020-02-01")
+    bad = csv(tmp_path, ["01/02/2020", "01/03/2020", "2020-04-01"], np.arange(3.0), name="b.csv")
+    with pytest.raises(ValueError, match=r"b\.csv: column 'date': expected dates in --time-format '%d/%m/%Y', "
+                                         r"got '2020-04-01' at row 3$"):
+        series(bad, time_format="%d/%m/%Y")
+
+
+def test_integer_years_are_years_and_other_numbers_are_refused(tmp_path):
+    s, freq = series(csv(tmp_path, np.arange(1950, 1990), np.arange(40.0)))
+    assert freq.startswith("YS") and s.index[0] == pd.Timestamp("1950-01-01") and len(s) == 40
+    with pytest.raises(ValueError, match=r"column 'date': expected dates or years, got numbers \(0 at row 1\); "
+                                         r"pass --time-col none"):
+        series(csv(tmp_path, np.arange(40), np.arange(40.0), name="n.csv"))
+
+
+def test_times_absent_from_the_grid_are_an_error_by_default_and_filled_on_request(tmp_path):
+    months = pd.date_range("2000-01-01", periods=24, freq="MS")
+    keep = np.ones(24, bool)
+    keep[[5, 6, 17]] = False
+    path = csv(tmp_path, months[keep].strftime("%Y-%m-%d"), np.arange(24.0)[keep], temp=np.arange(24.0)[keep] * 10)
+    with pytest.raises(ValueError, match=r"s\.csv: column 'date': 3 of 24 monthly times missing, the first "
+                                         r"2000-06-01; pass --missing interpolate to fill them, or --time-col none"):
+        series(path)
+    s, freq = series(path, missing="interpolate", past_covariates=("temp",))
+    assert freq == "MS" and (s.index == months).all()
+    np.testing.assert_allclose(s.y, np.arange(24.0))                                 # linear in time
+    np.testing.assert_allclose(s.past[:, 0], np.arange(24.0) * 10)
+    rows, _ = series(path, time_col="none")                                          # rows as steps
+    assert len(rows) == 21
+
+
+def test_trading_days_with_holidays_fill_onto_business_days(tmp_path):
+    days = pd.bdate_range("2021-01-01", "2021-12-31")
+    keep = np.ones(len(days), bool)
+    keep[[10, 50, 120]] = False
+    path = csv(tmp_path, days[keep].strftime("%Y-%m-%d"), np.arange(len(days), dtype=float)[keep])
+    with pytest.raises(ValueError, match=r"3 of 261 business-day times missing, the first 2021-01-15"):
+        series(path)
+    s, freq = series(path, missing="interpolate")
+    assert freq == "B" and len(s) == 261 and s.y[10] == 10.0
+
+
+def test_times_without_a_regular_grid_are_refused(tmp_path):
+    t = pd.to_datetime(np.cumsum(np.random.default_rng(1).integers(1, 1000, 40)), unit="h")
+    with pytest.raises(ValueError, match=r"s\.csv: column 'date': the times have no regular frequency \(steps from "
+                                         r".* to .*\); pass --time-col none"):
+        series(csv(tmp_path, t.strftime("%Y-%m-%d %H:%M"), np.arange(40.0)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(8, 60), freq=st.sampled_from(["D", "MS", "h", "30min", "W-SUN", "QS-JAN"]),
+       drop=st.sets(st.integers(1, 58), max_size=5), seed=st.integers(0, 10**6))
+def test_shuffled_rows_with_gaps_come_back_as_the_whole_grid(tmp_path_factory, n, freq, drop, seed):
+    """Any regular series, interior times dropped and rows shuffled: with interpolate the grid and
+    every kept value come back in place (a linear series is recovered exactly)."""
+    grid = pd.date_range("2001-01-01", periods=n, freq=freq)
+    keep = np.ones(n, bool)
+    keep[[d for d in drop if d < n - 1]] = False
+    perm = np.random.default_rng(seed).permutation(int(keep.sum()))
+    y = 3.0 * np.arange(n) + 1
+    path = csv(tmp_path_factory.mktemp("g"), grid[keep][perm].strftime("%Y-%m-%d %H:%M"), y[keep][perm])
+    s, got = series(path, missing="interpolate")
+    assert len(s) == n and (s.index == grid).all() and got is not None
+    np.testing.assert_allclose(s.y, y)
+
+
+def test_predict_takes_missing_interpolate_for_a_history_with_a_gap(tmp_path, capsys):
+    t = np.arange(120)
+    months = pd.date_range("2000-01-01", periods=120, freq="MS")
+    y = 100 + t + 10 * np.sin(2 * np.pi * t / 12)
+    whole, gap = csv(tmp_path, months.strftime("%Y-%m-%d"), y), csv(tmp_path, months.delete(100), np.delete(y, 100),
+                                                                     name="gap.csv")
+    assert main(["forecast", "train", "--csv", whole, "--target", "sales", "--horizon", "3", "--lookback", "12",
+                 "--max-steps", "5", "--hidden-size", "4", "--calibrate", "0", "--no-progress",
+                 "--run-dir", str(tmp_path / "run")]) == 0
+    args = ["forecast", "predict", "--checkpoint", str(tmp_path / "run"), "--csv", gap,
+            "--out", str(tmp_path / "f.csv"), "--plot", str(tmp_path / "f.png")]
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "gap.csv: column 'date': 1 of 120 monthly times missing, the first 2008-05-01" in err
+    assert main(args + ["--missing", "interpolate"]) == 0
+    f = pd.read_csv(tmp_path / "f.csv")
+    assert f["time"].tolist() == ["2010-01-01", "2010-02-01", "2010-03-01"]
