@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import time
 from typing import Any
 
@@ -132,6 +133,7 @@ def configs(args: argparse.Namespace) -> tuple[ForecastConfig, dict[str, Any], T
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from rnnkit.tasks.forecast.datasets import DATASETS
     from rnnkit.tasks.forecast.ensemble import fit
     from rnnkit.tasks.forecast.prepare import prepare
 
@@ -149,7 +151,7 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"trained {fitted.steps} steps in {fitted.train_seconds:.1f} s; training-window loss {loss:.4f}")
         print(f"run directory: {run}")
     print(f"next: rnnkit forecast predict --checkpoint {run} "
-          f"{'--csv ' + cfg.data if cfg.data.endswith('.csv') else ''}".rstrip())
+          f"{'' if cfg.data in DATASETS else '--csv ' + shlex.quote(cfg.data)}".rstrip())
     return 0
 
 

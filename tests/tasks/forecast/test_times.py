@@ -143,3 +143,20 @@ def test_predict_takes_missing_interpolate_for_a_history_with_a_gap(tmp_path, ca
     assert main(args + ["--missing", "interpolate"]) == 0
     f = pd.read_csv(tmp_path / "f.csv")
     assert f["time"].tolist() == ["2010-01-01", "2010-02-01", "2010-03-01"]
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_semicolon_tab_and_bar_separated_files_are_read(tmp_path, sep):
+    path = tmp_path / "s.csv"
+    months = pd.date_range("2000-01-01", periods=12, freq="MS")
+    pd.DataFrame({"date": months, "sales": np.arange(12.0) + 0.5}).to_csv(path, sep=sep, index=False)
+    s, freq = series(str(path))
+    assert freq == "MS" and s.y[-1] == 11.5
+
+
+def test_a_header_without_rows_and_a_directory_are_named(tmp_path):
+    (tmp_path / "h.csv").write_text("date,sales\n")
+    with pytest.raises(ValueError, match=r"h\.csv: no rows under the header \['date', 'sales'\]$"):
+        series(str(tmp_path / "h.csv"))
+    with pytest.raises(FileNotFoundError, match=r"--data: expected a CSV file .*, got '.*' \(a directory\)$"):
+        series(str(tmp_path))

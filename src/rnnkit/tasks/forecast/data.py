@@ -14,6 +14,7 @@ missing values: an error by default, rows interpolated in with ``missing="interp
 
 from __future__ import annotations
 
+import csv
 import os
 import warnings
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
         source, table, default_target = cfg.data, load_named(cfg.data), DATASETS[cfg.data][0]
     else:
         source, table, default_target = cfg.data, read_csv(cfg.data), None
+    if table.empty:
+        raise ValueError(f"{source}: no rows under the header {list(map(str, table.columns))}")
     time_col = find_time_column(table, cfg.time_col, source)
     used = {c for c in (time_col, cfg.group_col) if c} | set(cfg.past_covariates)
     targets = cfg.target or ((default_target,) if default_target else
@@ -88,13 +91,21 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
 
 
 def read_csv(path: str) -> pd.DataFrame:
+    """The table, its delimiter (comma, semicolon, tab or bar) sniffed from the first lines."""
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"--data: expected a CSV file or one of {', '.join(DATASETS)}, got {path!r} "
-                                f"(no such file)")
+        why = "a directory" if os.path.isdir(path) else "no such file"
+        raise FileNotFoundError(f"--data: expected a CSV file or one of {', '.join(DATASETS)}, got {path!r} ({why})")
     try:
-        return pd.read_csv(path)
+        with open(path, newline="", encoding="utf-8") as f:
+            head = f.read(64_000)
+        try:
+            sep = csv.Sniffer().sniff(head.split("\n", 1)[0], delimiters=",;\t|").delimiter
+        except csv.Error:  # one column, or no header line to read
+            sep = ","
+        table = pd.read_csv(path, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise ValueError(f"{path}: not a readable CSV file ({str(err).splitlines()[0]})") from None
+    return table
 
 
 def check_column(table: pd.DataFrame, col: str, source: str) -> None:
