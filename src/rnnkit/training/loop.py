@@ -310,6 +310,7 @@ class Trainer:
     # ----------------------------------------------------- evaluation, early stopping
     _last_eval_step = -1
     _last_plot = -math.inf
+    _plotted_records = -1
 
     def _evaluate_and_save(self) -> bool:
         """Evaluate, keep best.pt, write last.pt when due; True when early stopping says stop."""
@@ -363,9 +364,11 @@ class Trainer:
         now = time.perf_counter()
         if not (self.is_main and self.config.plot) or (not final and now - self._last_plot < self.PLOT_EVERY_SECONDS):
             return
+        if len(self.log.records) == self._plotted_records:  # e.g. the final draw right after the last eval's
+            return
         plot_curves(self.log.records, self.run_dir / "curves.png", self.task.metric,
                     self.config.log_every, self.config.clip_norm)
-        self._last_plot = now
+        self._last_plot, self._plotted_records = now, len(self.log.records)
 
     # ------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
