@@ -46,6 +46,9 @@ class ForecastConfig(Config):
     group_col: str = option("", "long format: a column naming the series each row belongs to; '' none")
     past_covariates: tuple[str, ...] = option((), (
         "columns known only up to the forecast origin (used by the direct strategy)"))
+    future_covariates: tuple[str, ...] = option((), (
+        "columns known in advance for every step (a promotion, a holiday, a planned price); to forecast past the "
+        "data, rows after the target's last value hold them for the H steps ahead"))
     calendar: bool = option(False, (
         "add known-future calendar covariates: month one-hot and scaled year (monthly and slower), "
         "time-of-day and day-of-week (faster than daily)"))
@@ -76,7 +79,7 @@ class ForecastConfig(Config):
         for name in ("data", "split"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise ValueError(f"{name}: expected a non-empty string, got {getattr(self, name)!r}")
-        for name in ("target", "past_covariates"):
+        for name in ("target", "past_covariates", "future_covariates"):
             value = getattr(self, name)
             if not isinstance(value, tuple) or not all(isinstance(v, str) and v for v in value):
                 raise TypeError(f"{name}: expected a tuple of column names, got {value!r}")

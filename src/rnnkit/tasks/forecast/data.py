@@ -1,8 +1,9 @@
 """Series in: a CSV file, a pandas DataFrame or a bundled series by name -> `SeriesSet`.
 
 A table has an optional time column, one or more target columns (each its own series,
-all learned by one global model), optional past-covariate columns and, in long format, a
-group column naming the series of each row. Bad input is refused in one line that names
+all learned by one global model), optional past- and known-future-covariate columns and, in
+long format, a group column naming the series of each row. Rows after a target's last value
+may hold the known-future covariates of the steps to forecast. Bad input is refused in one line that names
 the file and the column: an unknown column, a value that is not a number, a time that
 does not parse or appears twice, and missing values (unless ``missing="interpolate"``).
 
@@ -36,6 +37,11 @@ class Series:
     index: pd.Index         # (T,) DatetimeIndex, or a RangeIndex without a time column
     y: np.ndarray           # (T,) float64
     past: np.ndarray        # (T, P) float64
+    future: np.ndarray | None = None  # (T + E, U) user's known-future covariates, E rows past the target's end
+
+    def __post_init__(self) -> None:
+        if self.future is None:
+            self.future = np.zeros((len(self.y), 0))
 
     def __len__(self) -> int:
         return len(self.y)
@@ -47,6 +53,7 @@ class SeriesSet:
     series: list[Series]
     freq: str | None        # pandas frequency of the time index, None without one
     past_names: tuple[str, ...]
+    future_names: tuple[str, ...] = ()
 
 
 def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> SeriesSet:
@@ -60,14 +67,19 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
     if table.empty:
         raise ValueError(f"{source}: no rows under the header {list(map(str, table.columns))}")
     time_col = find_time_column(table, cfg.time_col, source)
-    used = {c for c in (time_col, cfg.group_col) if c} | set(cfg.past_covariates)
+    covariates = (*cfg.past_covariates, *cfg.future_covariates)
+    used = {c for c in (time_col, cfg.group_col) if c} | set(covariates)
     targets = cfg.target or ((default_target,) if default_target else
                              tuple(c for c in table.columns if c not in used))
-    for col in (*targets, *cfg.past_covariates, *([cfg.group_col] if cfg.group_col else [])):
+    for col in (*targets, *covariates, *([cfg.group_col] if cfg.group_col else [])):
         check_column(table, col, source)
     if not targets:
         raise ValueError(f"{source}: no target column; name one with --target (columns: {list(table.columns)})")
-    values = {c: numeric_column(table, c, source) for c in (*targets, *cfg.past_covariates)}
+    twice = [c for c in dict.fromkeys((*targets, *covariates)) if (*targets, *covariates).count(c) > 1]
+    if twice:
+        raise ValueError(f"{source}: column {twice[0]!r} is named twice among --target, --past-covariates and "
+                         f"--future-covariates; each column has one role")
+    values = {c: numeric_column(table, c, source) for c in (*targets, *covariates)}
     groups = [(None, table.index)] if not cfg.group_col else list(table.groupby(cfg.group_col, sort=False).groups.items())
     series, freq = [], None
     for key, rows in groups:
@@ -79,15 +91,20 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
         def column(c: str) -> np.ndarray:  # (T,) in time order, NaN at times the table lacks
             return np.where(file_rows >= 0, values[c][np.maximum(file_rows, 0)], np.nan)
 
-        past = np.stack([column(c) for c in cfg.past_covariates], axis=1) if cfg.past_covariates \
-            else np.zeros((len(index), 0))
+        def filled(names: tuple[str, ...], end: int) -> np.ndarray:  # (end, len(names)), missing values handled
+            return np.stack([handle_missing(column(c)[:end], cfg.missing, source, c, index, file_rows)
+                             for c in names], axis=1) if names else np.zeros((end, 0))
+
+        future = filled(cfg.future_covariates, len(index))                      # (T + E, U)
         for col in targets:
             name = col if key is None else f"{key}/{col}"
-            y = handle_missing(column(col), cfg.missing, source, col, index, file_rows)
-            past_filled = np.stack([handle_missing(past[:, j], cfg.missing, source, c, index, file_rows)
-                                    for j, c in enumerate(cfg.past_covariates)], axis=1) if past.shape[1] else past
-            series.append(Series(name, index, y, past_filled))
-    return SeriesSet(source, series, freq, tuple(cfg.past_covariates))
+            y = column(col)
+            # with known-future covariates, rows after the target's last value hold their next values
+            end = int(np.flatnonzero(~np.isnan(y))[-1]) + 1 if cfg.future_covariates and (~np.isnan(y)).any() \
+                else len(y)
+            y = handle_missing(y[:end], cfg.missing, source, col, index, file_rows)
+            series.append(Series(name, index[:end], y, filled(cfg.past_covariates, end), future))
+    return SeriesSet(source, series, freq, tuple(cfg.past_covariates), tuple(cfg.future_covariates))
 
 
 def read_csv(path: str) -> pd.DataFrame:

@@ -59,27 +59,37 @@ def fit_scale(x: np.ndarray, kind: str, log: bool = False) -> Scale:
 
 @dataclass
 class SeriesScaler:
-    """The target's and each past covariate's scale for one series."""
+    """The target's, each past covariate's and each known-future covariate's scale for one series."""
 
     y: Scale
     past: list[Scale]
+    future: list[Scale] = dataclasses.field(default_factory=list)
 
     @staticmethod
     def fit(series: Series, n_train: int, kind: str, log: bool = False) -> "SeriesScaler":
         return SeriesScaler(fit_scale(series.y[:n_train], kind, log),
-                            [fit_scale(series.past[:n_train, j], kind) for j in range(series.past.shape[1])])
+                            [fit_scale(series.past[:n_train, j], kind) for j in range(series.past.shape[1])],
+                            [fit_scale(series.future[:n_train, j], kind) for j in range(series.future.shape[1])])
 
     def past_forward(self, past: np.ndarray) -> np.ndarray:
-        if not self.past:
-            return past
-        return np.stack([s.forward(past[:, j]) for j, s in enumerate(self.past)], axis=1)  # (T, P)
+        return columns_forward(self.past, past)                                         # (T, P)
+
+    def future_forward(self, future: np.ndarray) -> np.ndarray:
+        return columns_forward(self.future, future)                                     # (T + E, U)
 
     def to_dict(self) -> dict:
-        return {"y": [self.y.a, self.y.b, self.y.log], "past": [[s.a, s.b] for s in self.past]}
+        return {"y": [self.y.a, self.y.b, self.y.log], "past": [[s.a, s.b] for s in self.past],
+                "future": [[s.a, s.b] for s in self.future]}
 
     @staticmethod
     def from_dict(d: dict) -> "SeriesScaler":
-        return SeriesScaler(Scale(*d["y"]), [Scale(*p) for p in d["past"]])
+        return SeriesScaler(Scale(*d["y"]), [Scale(*p) for p in d["past"]], [Scale(*p) for p in d.get("future", [])])
+
+
+def columns_forward(scales: list[Scale], x: np.ndarray) -> np.ndarray:
+    if not scales:
+        return x
+    return np.stack([s.forward(x[:, j]) for j, s in enumerate(scales)], axis=1)
 
 
 def extend_index(index: pd.Index, freq: str | None, steps: int) -> pd.Index:

@@ -2,8 +2,9 @@
 unless asked to (forecasting from a later origin reads only what lies before it).
 
 `Prepared` holds, per series, the scaled target z (T,), scaled past covariates (T, P) and
-known-future covariates (T + H, F) (calendar stamps run H steps past the data, so the
-last origin can be forecast), with the scaler and n_train that made them.
+known-future covariates (T + H, F): the calendar's and then the user's, scaled (calendar
+stamps run H steps past the data, and so must the user's to forecast past it), with the
+scaler and n_train that made them.
 """
 
 from __future__ import annotations
@@ -72,11 +73,25 @@ def prepare(cfg: ForecastConfig, frame: pd.DataFrame | None = None, data: Series
         index = extend_index(s.index, data.freq, cfg.horizon)
         if cfg.calendar:
             yrs = (years or {}).get(s.name) or calendar_years(s.index, n)
-            fut = calendar_features(index, data.freq, yrs)                     # (T + H, F)
+            fut = calendar_features(index, data.freq, yrs)                     # (T + H, F - U)
         else:
             fut = np.zeros((len(index), 0))
+        fut = np.concatenate([fut, known_future(s, scaler, cfg.horizon, data, whole_history)], axis=1)  # (T + H, F)
         items.append(PreparedSeries(s, n, scaler, scaler.y.forward(s.y), scaler.past_forward(s.past), fut, index))
     return Prepared(cfg, data, items, season_of(data.freq, cfg.season))
+
+
+def known_future(s: Series, scaler: SeriesScaler, horizon: int, data: SeriesSet, forecasting: bool) -> np.ndarray:
+    """The user's known-future covariates, scaled, for the T + H steps (T + H, U). Rows past the data
+    that the table lacks are needed only to forecast past its end (`forecasting`): without it they
+    repeat the last row, which no window whose horizon lies in the data reads."""
+    T, given = len(s), s.future.shape[0]
+    if forecasting and given < T + horizon and data.future_names:
+        raise ValueError(f"{data.source}: column {data.future_names[0]!r}: forecasting {horizon} steps past the data "
+                         f"needs the known-future covariates there; {given - T} row(s) after the last "
+                         f"{s.name!r} value hold them, add {T + horizon - given} more")
+    f = scaler.future_forward(s.future[:T + horizon])
+    return np.concatenate([f, np.repeat(f[-1:], T + horizon - len(f), axis=0)]) if len(f) < T + horizon else f
 
 
 def window(item: PreparedSeries, origin: int, lookback: int, horizon: int) -> tuple[np.ndarray, ...]:
