@@ -160,3 +160,84 @@ def test_a_header_without_rows_and_a_directory_are_named(tmp_path):
         series(str(tmp_path / "h.csv"))
     with pytest.raises(FileNotFoundError, match=r"--data: expected a CSV file .*, got '.*' \(a directory\)$"):
         series(str(tmp_path))
+
+
+def gappy(values, missing):
+    months = pd.date_range("2000-01-01", periods=len(values), freq="MS")
+    y = np.asarray(values, dtype=float).copy()
+    y[list(missing)] = np.nan
+    return pd.DataFrame({"time": months, "sales": y})
+
+
+def test_a_gap_that_reaches_the_test_part_is_carried_forward_and_one_inside_training_is_interpolated():
+    from rnnkit.tasks.forecast.prepare import prepare
+
+    y = np.arange(40.0) * 2
+    prep = prepare(ForecastConfig(data="x", target=("sales",), split="2002-06-01", lookback=6, horizon=3,
+                                  missing="interpolate"), gappy(y, [5, 6, 28, 29, 30, 35]))   # n_train 30
+    s = prep.items[0].series
+    assert prep.items[0].n_train == 30
+    np.testing.assert_allclose(s.y[5:7], [10, 12])               # both neighbours in training: linear
+    np.testing.assert_allclose(s.y[28:31], [54, 54, 54])         # next observation (31) in the test part
+    assert s.y[35] == s.y[34] == 68                              # in the test part: carried forward
+    assert not s.observed[[5, 28, 35]].any() and s.observed[[4, 31, 34]].all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_filled_values_never_read_a_later_observation(data):
+    """For any gaps, training part n and origin o >= n: the prepared series before o (what a
+    forecast from o reads) and the training part do not change when observations at or after o,
+    or at or after n, change."""
+    from rnnkit.tasks.forecast.prepare import prepare
+
+    T = data.draw(st.integers(30, 60))
+    n = data.draw(st.integers(12, T - 4))
+    o = data.draw(st.integers(n, T - 1))
+    missing = data.draw(st.sets(st.integers(1, T - 1), max_size=T // 3))
+    y = np.asarray(data.draw(st.lists(st.floats(1, 100), min_size=T, max_size=T)))
+    cfg = ForecastConfig(data="x", target=("sales",), split=str(pd.Timestamp("2000-01-01") + pd.DateOffset(months=n - 1)),
+                         lookback=4, horizon=2, missing="interpolate", calibrate=0)
+
+    def prepared(values):
+        return prepare(cfg, gappy(values, missing)).items[0]
+
+    a = prepared(y)
+    assert a.n_train == n
+    for cut in (o, n):
+        changed = y.copy()
+        changed[cut:] = changed[cut:] * 3 + 7
+        b = prepared(changed)
+        np.testing.assert_array_equal(a.series.y[:cut], b.series.y[:cut])
+    np.testing.assert_array_equal(a.z[:n], prepared(np.r_[y[:n], y[n:] * 5 + 1]).z[:n])
+
+
+def test_filled_values_are_not_scored_in_a_backtest(tmp_path):
+    from rnnkit.tasks.forecast import BacktestConfig, backtest, train
+    from rnnkit.training import TrainConfig
+
+    t = np.arange(96)
+    y = 100 + t + 10 * np.sin(2 * np.pi * t / 12)
+    cfg = ForecastConfig(data="x", target=("sales",), split="2005-12-01", lookback=12, horizon=3,
+                         missing="interpolate", calibrate=0)
+    out = train(cfg, {"hidden_size": 4}, TrainConfig(max_steps=5, epochs=100, eval_every=5, progress=False,
+                                                     plot=False, run_dir=str(tmp_path)), frame=gappy(y, [80, 81, 90]))
+    points = backtest(out.prep, out.model, BacktestConfig(baselines=("naive",))).points
+    times = set(pd.to_datetime(points["time"]))
+    months = pd.date_range("2000-01-01", periods=96, freq="MS")
+    assert not times & {months[80], months[81], months[90]} and months[82] in times
+    assert len(points) == 3 * (96 - 72 - 3 + 1) - 3 * 3          # every origin's 3 steps, less the filled ones
+
+
+def test_real_trading_days_msft_fill_their_holidays_onto_business_days():
+    from rnnkit.tasks.forecast.datasets import load_named
+
+    raw = load_named("msft")
+    assert len(raw) == 7983 and raw["close"].iloc[-1] == 83.87 and list(raw.columns) == ["time", "close", "volume"]
+    with pytest.raises(ValueError, match=r"msft: column 'time': 279 of 8262 business-day times missing, the first "
+                                         r"1986-03-28; pass --missing interpolate"):
+        read_series(ForecastConfig(data="msft"))
+    out = read_series(ForecastConfig(data="msft", missing="interpolate", past_covariates=("volume",)))
+    s = out.series[0]
+    assert out.freq == "B" and len(s) == 8262 and (~s.observed).sum() == 279 and s.past.shape == (8262, 1)
+    assert len(read_series(ForecastConfig(data="msft", time_col="none")).series[0]) == 7983

@@ -73,13 +73,13 @@ def model_forecasts(model: Forecaster, item: PreparedSeries, origins: list[int],
 
 def conformity(fc: np.ndarray, origins: list[int], y: np.ndarray) -> tuple[np.ndarray, ...]:
     """What the online adaptations read, each (N, H): the interval's centre c and half-width w, the
-    index t of each step, whether it lies inside the series, and its normalised conformity score
-    s = max(lo - y_t, y_t - hi) / w (NaN past the end)."""
+    index t of each step, whether it lies inside the series and was observed (y_t not NaN), and its
+    normalised conformity score s = max(lo - y_t, y_t - hi) / w (NaN past the end)."""
     lo, hi = fc[..., 1], fc[..., 2]
     half = np.maximum((hi - lo) / 2, 1e-9)
     t = np.asarray(origins)[:, None] + np.arange(lo.shape[1])[None, :]
-    ok = t < len(y)
-    obs = np.where(ok, y[np.minimum(t, len(y) - 1)], np.nan)
+    obs = np.where(t < len(y), y[np.minimum(t, len(y) - 1)], np.nan)
+    ok = ~np.isnan(obs)                                                      # inside the series and observed
     return (lo + hi) / 2, half, t, ok, np.maximum(lo - obs, obs - hi) / half
 
 
@@ -186,11 +186,11 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
         model, fitted = model_for(chunk[0])
         fc = model_forecasts(model, fitted, chunk, bcfg.level)                  # (N, H, 3), scaled
         sc = fitted.scaler.y
+        seen = sc.forward(np.where(item.series.observed, item.series.y, np.nan))  # filled values are not misses
         if bcfg.adapt_window:  # opt-in (default 0), so it wins over adapt_rate's default
-            fc = adapted_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_window)
+            fc = adapted_intervals(fc, chunk, seen, bcfg.level, bcfg.adapt_window)
         elif bcfg.adapt_rate:
-            fc = tracked_intervals(fc, chunk, sc.forward(item.series.y), bcfg.level, bcfg.adapt_rate,
-                                   bcfg.adapt_per_step)
+            fc = tracked_intervals(fc, chunk, seen, bcfg.level, bcfg.adapt_rate, bcfg.adapt_per_step)
         if nonnegative:  # after the adaptation, which reads the model's own intervals
             fc = sc.forward(np.maximum(sc.inverse(fc), 0.0))
         for o, f in zip(chunk, fc):
@@ -203,7 +203,7 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
             baseline_seconds += time.perf_counter() - t0
             if bar is not None:
                 bar.update(1)
-            for k in steps:
+            for k in (k for k in steps if item.series.observed[o + k]):     # a filled value is not scored
                 actual = item.series.y[o + k]
                 row = {"series": item.series.name, "origin": item.series.index[o], "step": k + 1,
                        "time": item.series.index[o + k], "actual": sc.forward(actual) if scaled else actual,

@@ -34,7 +34,7 @@ class ForecastConfig(Config):
     """Where the series come from, how they are split, scaled and cut into windows."""
 
     data: str = option("airpassengers", (
-        "a CSV file, or a bundled series by name: airpassengers, co2, sunspots, elec_equip, taylor"))
+        "a CSV file, or a bundled series by name: airpassengers, co2, sunspots, elec_equip, taylor, msft"))
     target: tuple[str, ...] = option((), (
         "target column(s); each is its own series in one global model (default: the bundled series' "
         "column, or every numeric column of the CSV but the time, group and covariate columns)"))

@@ -38,10 +38,16 @@ class Series:
     y: np.ndarray           # (T,) float64
     past: np.ndarray        # (T, P) float64
     future: np.ndarray | None = None  # (T + E, U) user's known-future covariates, E rows past the target's end
+    observed: np.ndarray | None = None       # (T,) bool: y_t was read, not filled (default: all)
+    past_observed: np.ndarray | None = None  # (T, P) bool, the same for the past covariates
 
     def __post_init__(self) -> None:
         if self.future is None:
             self.future = np.zeros((len(self.y), 0))
+        if self.observed is None:
+            self.observed = np.ones(len(self.y), bool)
+        if self.past_observed is None:
+            self.past_observed = np.ones(self.past.shape, bool)
 
     def __len__(self) -> int:
         return len(self.y)
@@ -102,8 +108,10 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
             # with known-future covariates, rows after the target's last value hold their next values
             end = int(np.flatnonzero(~np.isnan(y))[-1]) + 1 if cfg.future_covariates and (~np.isnan(y)).any() \
                 else len(y)
-            y = handle_missing(y[:end], cfg.missing, source, col, index, file_rows)
-            series.append(Series(name, index[:end], y, filled(cfg.past_covariates, end), future))
+            past_observed = np.stack([~np.isnan(column(c)[:end]) for c in cfg.past_covariates], axis=1) \
+                if cfg.past_covariates else np.zeros((end, 0), bool)
+            series.append(Series(name, index[:end], handle_missing(y[:end], cfg.missing, source, col, index, file_rows),
+                                 filled(cfg.past_covariates, end), future, ~np.isnan(y[:end]), past_observed))
     return SeriesSet(source, series, freq, tuple(cfg.past_covariates), tuple(cfg.future_covariates))
 
 
@@ -270,7 +278,8 @@ def inferred_freq(index: pd.DatetimeIndex) -> str | None:
 
 def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.Index,
                    file_rows: np.ndarray | None = None) -> np.ndarray:
-    """Missing values: an error (default) or linear interpolation in time (edges: nearest value).
+    """Missing values: an error (default) or linear interpolation in time (edges: nearest value);
+    `causal_fill` then carries forward the ones that would read the test part.
     file_rows (T,): the table row of each value, for the error (default: the position)."""
     missing = np.isnan(y)
     if not missing.any():
@@ -284,6 +293,28 @@ def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.
         raise ValueError(f"{source}: column {col!r}: every value is missing")
     x = np.arange(len(y))
     return np.interp(x, x[~missing], y[~missing])
+
+
+def causal_fill(s: Series, n_train: int) -> Series:
+    """`s` with every filled value whose next observation lies at or after n_train carried forward
+    from the value before it, instead of interpolated towards that observation: a value of the test
+    part must not shape the training part, nor the inputs of a forecast made before it was seen."""
+    def refill(x: np.ndarray, observed: np.ndarray) -> np.ndarray:  # (T,)
+        seen = np.flatnonzero(observed)
+        if len(seen) == len(x) or not len(seen):
+            return x
+        nxt = np.searchsorted(seen, np.arange(len(x)))                       # the first observation >= t
+        next_seen = np.where(nxt < len(seen), seen[np.minimum(nxt, len(seen) - 1)], len(x))
+        x = x.copy()
+        for t in np.flatnonzero(~observed & (next_seen >= n_train) & (np.arange(len(x)) > seen[0])):
+            x[t] = x[t - 1]
+        return x
+
+    if s.observed.all() and s.past_observed.all():
+        return s
+    past = np.stack([refill(s.past[:, j], s.past_observed[:, j]) for j in range(s.past.shape[1])], axis=1) \
+        if s.past.shape[1] else s.past
+    return Series(s.name, s.index, refill(s.y, s.observed), past, s.future, s.observed, s.past_observed)
 
 
 def split_point(series: Series, split: str, source: str) -> int:

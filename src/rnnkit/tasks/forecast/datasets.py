@@ -8,6 +8,9 @@
   (526); the 5 months (of 526) without a single weekly reading are interpolated linearly.
 - ``elec_equip``: euro-area electrical equipment orders index, monthly 1995-2016 (257),
   statsmodels.
+- ``msft``: Microsoft's daily closing price (split-adjusted USD) and volume on trading days,
+  1986-03-13 - 2017-11-10 (7,983), pmdarima. The 279 weekday holidays are absent, so it is
+  read with ``missing="interpolate"`` (business days) or ``time_col="none"`` (trading days).
 
 pmdarima is installed with ``--no-deps`` (install.sh): its data lives in its source
 files and a gzip file, which are read here without importing pmdarima (whose compiled
@@ -25,7 +28,7 @@ import pandas as pd
 
 # name -> (target column, seasonal period)
 DATASETS = {"airpassengers": ("passengers", 12), "co2": ("co2", 12), "sunspots": ("sunspots", 12),
-            "elec_equip": ("elec_equip", 12), "taylor": ("demand", 48)}
+            "elec_equip": ("elec_equip", 12), "taylor": ("demand", 48), "msft": ("close", 1)}
 
 
 def _package_dir(name: str) -> Path:
@@ -52,7 +55,7 @@ def _frame(index: pd.DatetimeIndex, name: str, values: np.ndarray) -> pd.DataFra
 
 
 def load_named(name: str) -> pd.DataFrame:
-    """A bundled series as a DataFrame with columns ``time`` and its target column."""
+    """A bundled series as a DataFrame with columns ``time`` and its target column (msft: and ``volume``)."""
     column = DATASETS[name][0]
     if name == "airpassengers":
         y = _pmdarima_array("airpassengers", "load_airpassengers")
@@ -74,4 +77,12 @@ def load_named(name: str) -> pd.DataFrame:
         raw = pd.read_csv(path)
         times = pd.to_datetime(raw.iloc[:, 0], format="%b-%d-%Y")
         return _frame(pd.DatetimeIndex(times), column, raw.iloc[:, 1].to_numpy(dtype=np.float64))
+    if name == "msft":
+        import tarfile
+
+        with tarfile.open(_package_dir("pmdarima") / "datasets" / "data" / "msft.tar.gz") as tar:
+            raw = pd.read_csv(tar.extractfile("msft.csv"))
+        return pd.DataFrame({"time": pd.to_datetime(raw["Date"], format="%Y-%m-%d"),
+                             column: raw["Close"].to_numpy(dtype=np.float64),
+                             "volume": raw["Volume"].to_numpy(dtype=np.float64)})
     raise KeyError(name)

@@ -16,7 +16,8 @@ import pandas as pd
 import torch
 
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.data import Series, SeriesSet, check_length, read_series, season_of, split_point
+from rnnkit.tasks.forecast.data import (Series, SeriesSet, causal_fill, check_length, read_series, season_of,
+                                        split_point)
 from rnnkit.tasks.forecast.features import SeriesScaler, calendar_features, calendar_years, extend_index
 
 
@@ -61,6 +62,7 @@ def prepare(cfg: ForecastConfig, frame: pd.DataFrame | None = None, data: Series
     for s in data.series:
         given = n_train.get(s.name) if isinstance(n_train, dict) else n_train
         n = len(s) if whole_history else given if given is not None else split_point(s, cfg.split, data.source)
+        s = causal_fill(s, n)
         check_length(s, n, cfg.lookback, cfg.horizon, data.source)
         if cfg.nonnegative and (s.y < 0).any():
             first = int(np.argmax(s.y < 0))

@@ -82,7 +82,8 @@ def fold_data(prep: Prepared, k: int) -> tuple[SeriesSet, dict[str, int]]:
         if n_k < need:
             raise ValueError(f"--folds: fold {k} leaves series {s.name!r} {max(n_k, 0)} training points, fewer than "
                              f"lookback + horizon = {need}; use fewer folds or split later")
-        series.append(Series(s.name, s.index[:end], s.y[:end], s.past[:end], s.future[:end]))
+        series.append(Series(s.name, s.index[:end], s.y[:end], s.past[:end], s.future[:end], s.observed[:end],
+                             s.past_observed[:end]))
         n_train[s.name] = n_k
     return dataclasses.replace(prep.data, series=series), n_train
 
