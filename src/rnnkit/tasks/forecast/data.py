@@ -89,30 +89,41 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
     groups = [(None, table.index)] if not cfg.group_col else list(table.groupby(cfg.group_col, sort=False).groups.items())
     series, freq = [], None
     for key, rows in groups:
-        index, freq, take = time_index(table.loc[rows], time_col, source, cfg.time_format, cfg.missing)
-        rows = np.asarray(table.index.get_indexer(rows))
-
-        file_rows = np.where(take >= 0, rows[np.maximum(take, 0)], -1)       # (T,) the table row of each time
-
-        def column(c: str) -> np.ndarray:  # (T,) in time order, NaN at times the table lacks
-            return np.where(file_rows >= 0, values[c][np.maximum(file_rows, 0)], np.nan)
-
-        def filled(names: tuple[str, ...], end: int) -> np.ndarray:  # (end, len(names)), missing values handled
-            return np.stack([handle_missing(column(c)[:end], cfg.missing, source, c, index, file_rows)
-                             for c in names], axis=1) if names else np.zeros((end, 0))
-
-        future = filled(cfg.future_covariates, len(index))                      # (T + E, U)
-        for col in targets:
-            name = col if key is None else f"{key}/{col}"
-            y = column(col)
-            # with known-future covariates, rows after the target's last value hold their next values
-            end = int(np.flatnonzero(~np.isnan(y))[-1]) + 1 if cfg.future_covariates and (~np.isnan(y)).any() \
-                else len(y)
-            past_observed = np.stack([~np.isnan(column(c)[:end]) for c in cfg.past_covariates], axis=1) \
-                if cfg.past_covariates else np.zeros((end, 0), bool)
-            series.append(Series(name, index[:end], handle_missing(y[:end], cfg.missing, source, col, index, file_rows),
-                                 filled(cfg.past_covariates, end), future, ~np.isnan(y[:end]), past_observed))
+        found, freq = group_series(table, rows, key, targets, values, cfg, source, time_col)
+        series += found
     return SeriesSet(source, series, freq, tuple(cfg.past_covariates), tuple(cfg.future_covariates))
+
+
+def group_series(table: pd.DataFrame, rows: pd.Index, key: str | None, targets: tuple[str, ...],
+                 values: dict[str, np.ndarray], cfg: ForecastConfig, source: str,
+                 time_col: str | None) -> tuple[list[Series], str | None]:
+    """One Series per target column for the table rows `rows` (one group of a long table, or all)."""
+    index, freq, take = time_index(table.loc[rows], time_col, source, cfg.time_format, cfg.missing)
+    rows = np.asarray(table.index.get_indexer(rows))
+    file_rows = np.where(take >= 0, rows[np.maximum(take, 0)], -1)           # (T,) the table row of each time
+
+    def column(c: str) -> np.ndarray:  # (T,) in time order, NaN at times the table lacks
+        return np.where(file_rows >= 0, values[c][np.maximum(file_rows, 0)], np.nan)
+
+    def filled(names: tuple[str, ...], end: int) -> np.ndarray:  # (end, len(names)), missing values handled
+        return np.stack([handle_missing(column(c)[:end], cfg.missing, source, c, index, file_rows)
+                         for c in names], axis=1) if names else np.zeros((end, 0))
+
+    def observed(names: tuple[str, ...], end: int) -> np.ndarray:  # (end, len(names)) bool
+        return np.stack([~np.isnan(column(c)[:end]) for c in names], axis=1) if names else np.zeros((end, 0), bool)
+
+    future = filled(cfg.future_covariates, len(index))                          # (T + E, U)
+    found = []
+    for col in targets:
+        y = column(col)
+        # with known-future covariates, the rows after the target's last value hold their next values
+        end = int(np.flatnonzero(~np.isnan(y))[-1]) + 1 if cfg.future_covariates and (~np.isnan(y)).any() \
+            else len(y)
+        found.append(Series(col if key is None else f"{key}/{col}", index[:end],
+                            handle_missing(y[:end], cfg.missing, source, col, index, file_rows),
+                            filled(cfg.past_covariates, end), future, ~np.isnan(y[:end]),
+                            observed(cfg.past_covariates, end)))
+    return found, freq
 
 
 def read_csv(path: str) -> pd.DataFrame:
