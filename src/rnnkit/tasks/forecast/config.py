@@ -41,8 +41,8 @@ class ForecastConfig(Config):
     time_col: str = option("", "time column (parsed as dates; default: a column named time, date, "
                                 "datetime, month or timestamp when there is one; none: no time column)")
     time_format: str = option("", (
-        "strftime format of the time column, e.g. '%d/%m/%Y' (default: pandas' parser, month first unless only "
-        "day first reads every row or gives a regular series)"))
+        "strftime format of the time column, e.g. '%d/%m/%Y'; '': pandas' parser, month first unless only "
+        "day first reads every row or gives a regular series"))
     group_col: str = option("", "long format: a column naming the series each row belongs to; '' none")
     past_covariates: tuple[str, ...] = option((), (
         "columns known only up to the forecast origin (used by the direct strategy)"))
