@@ -234,6 +234,13 @@ def run_tune(args: argparse.Namespace) -> int:
     (run / "best.json").write_text(json.dumps(result.best, indent=1) + "\n")
     flags = " ".join(_as_flag(k, v) for k, v in result.best.items())
     print(f"best: {json.dumps(result.best)}  (saved: {run / 'best.json'}, {run / 'tune.csv'})")
+    means = result.table["mean"]
+    baselines = means[[str(i).startswith("baseline: ") for i in means.index]]
+    best_mean = means.drop(baselines.index).min()
+    if len(baselines) and baselines.min() <= best_mean:
+        print(f"note: the {baselines.idxmin().removeprefix('baseline: ')} baseline ({baselines.min():.4g}) scores as "
+              f"well as the best candidate ({best_mean:.4g}) or better on these folds: on this series it is the "
+              f"forecast to beat, or to use")
     print(f"next: rnnkit forecast backtest {_given_flags(args, result.best)} {flags}".rstrip())
     return 0
 

@@ -83,6 +83,7 @@ def test_cli_tune_writes_the_table_and_the_best_settings(tmp_path, capsys):
     assert best["lookback"] in (18, 24) and f"--lookback {best['lookback']}" in out
     table = pd.read_csv(tmp_path / "tune" / "tune.csv", index_col=0)
     assert list(table.index) == ["lookback=18", "lookback=24", "baseline: naive"]
+    assert table.loc["baseline: naive", "mean"] > table["mean"].iloc[:2].min() and "note:" not in out
     code = main(["forecast", "tune", "--csv", str(tmp_path / "sales.csv"), "--target", "sales", "--grid", "{oops"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "\n" not in err and "--grid: expected JSON" in err
@@ -107,3 +108,13 @@ def test_an_ensemble_candidate_draws_members_that_no_other_seed_shares(tmp_path)
     assert a.table.loc["ensemble=2", "fold 1"] == pytest.approx(pair, rel=1e-9)   # seed 1 x 2 members: seeds 2, 3
     with pytest.raises(ValueError, match="--grid: ensemble=0: --ensemble: expected an integer >= 1, got 0"):
         tune(CFG, {}, TRAIN, BT, {"ensemble": [0]}, frame=sales())
+
+
+def test_cli_tune_says_when_a_baseline_scores_as_well_as_every_candidate(tmp_path, capsys):
+    walk = np.random.default_rng(0).standard_normal(N).cumsum() + 50                # naive is the best forecast
+    pd.DataFrame({"month": sales()["month"], "price": walk}).to_csv(tmp_path / "walk.csv", index=False)
+    assert main(["forecast", "tune", "--csv", str(tmp_path / "walk.csv"), "--horizon", "6", "--grid",
+                 '{"lookback": [12]}', "--folds", "1", "--seeds", "0", "--max-steps", "2", "--hidden-size", "2",
+                 "--baselines", "naive", "--no-progress", "--run-dir", str(tmp_path / "tune")]) == 0
+    out = capsys.readouterr().out
+    assert "note: the naive baseline (" in out and "on this series it is the forecast to beat, or to use" in out
