@@ -241,3 +241,11 @@ def test_real_trading_days_msft_fill_their_holidays_onto_business_days():
     s = out.series[0]
     assert out.freq == "B" and len(s) == 8262 and (~s.observed).sum() == 279 and s.past.shape == (8262, 1)
     assert len(read_series(ForecastConfig(data="msft", time_col="none")).series[0]) == 7983
+
+
+def test_a_time_that_does_not_parse_names_its_row_and_the_way_out(tmp_path):
+    with pytest.raises(ValueError, match=r"s\.csv: column 'date': expected dates, got 'abc' at row 2 \(another "
+                                         r"layout: pass --time-format"):
+        series(csv(tmp_path, ["2020-01-01", "abc", "2020-01-03"], np.arange(3.0)))
+    with pytest.raises(ValueError, match=r"column 'date': expected dates, got '31/31/2020' at row 3"):
+        series(csv(tmp_path, ["01/01/2020", "02/01/2020", "31/31/2020"], np.arange(3.0)))

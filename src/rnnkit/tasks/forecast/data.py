@@ -189,9 +189,10 @@ def time_index(rows: pd.DataFrame, time_col: str | None, source: str, time_forma
         return index, freq, order
     grid, freq = regular_grid(index)
     if grid is None:
+        steps = np.diff(index)
         raise ValueError(f"{source}: column {time_col!r}: the times have no regular frequency (steps from "
-                         f"{pd.Timedelta(np.diff(index).min())} to {pd.Timedelta(np.diff(index).max())}); pass --time-col none to take the rows "
-                         f"as equally spaced steps")
+                         f"{pd.Timedelta(steps.min())} to {pd.Timedelta(steps.max())}); pass --time-col none to take "
+                         f"the rows as equally spaced steps")
     absent = grid.difference(index)
     if missing == "error":
         raise ValueError(f"{source}: column {time_col!r}: {len(absent)} of {len(grid)} {freq_words(freq)} times "
@@ -210,14 +211,15 @@ def parse_times(raw: pd.Series, source: str, col: str, time_format: str) -> pd.S
             warnings.simplefilter("ignore", UserWarning)  # "could not infer format" / dayfirst notes
             return pd.to_datetime(raw, errors="coerce", **how)
 
-    def first_bad(times: pd.Series, hint: str) -> ValueError:
+    def first_bad(times: pd.Series, layout: str = "", hint: str = "") -> ValueError:
         row = int(np.flatnonzero(times.isna().to_numpy())[0])
-        return ValueError(f"{source}: column {col!r}: expected dates{hint}, got {raw.iloc[row]!r} at row {row + 1}")
+        return ValueError(f"{source}: column {col!r}: expected dates{layout}, got {raw.iloc[row]!r} at row {row + 1}"
+                          f"{hint}")
 
     if time_format:
         times = parse(format=time_format)
         if times.isna().any():
-            raise first_bad(times, f" in --time-format {time_format!r}")
+            raise first_bad(times, layout=f" in --time-format {time_format!r}")
         return times
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         whole = raw.dropna()
@@ -229,12 +231,12 @@ def parse_times(raw: pd.Series, source: str, col: str, time_format: str) -> pd.S
     text = raw.dropna().astype(str)
     if pd.api.types.is_datetime64_any_dtype(raw) or not text.str.match(r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d").any():
         if month_first.isna().any():                                       # not dd/mm or mm/dd: no ambiguity
-            raise first_bad(month_first, " (or pass --time-format, e.g. '%Y%m%d %H:%M')")
+            raise first_bad(month_first, hint=" (another layout: pass --time-format, e.g. '%Y%m%d %H:%M')")
         return month_first
     day_first = parse(dayfirst=True)
     ok_m, ok_d = not month_first.isna().any(), not day_first.isna().any()
     if not ok_m and not ok_d:
-        raise first_bad(month_first, " (or pass --time-format, e.g. '%d.%m.%Y %H:%M')")
+        raise first_bad(month_first, hint=" (another layout: pass --time-format, e.g. '%d.%m.%Y %H:%M')")
     if ok_m != ok_d or month_first.equals(day_first):
         return month_first if ok_m else day_first
     regular = [inferred_freq(pd.DatetimeIndex(t.sort_values())) is not None for t in (month_first, day_first)]
@@ -248,7 +250,7 @@ def parse_times(raw: pd.Series, source: str, col: str, time_format: str) -> pd.S
 
 def freq_words(freq: str) -> str:
     """'MS' -> 'monthly', 'B' -> 'business-day'; other frequencies as 'every <freq>'."""
-    words = {"D": "daily", "B": "business-day", "MS": "monthly", "ME": "monthly", "QS": "quarterly",
+    words = {"D": "daily", "B": "business-day", "W": "weekly", "MS": "monthly", "ME": "monthly", "QS": "quarterly",
              "h": "hourly", "H": "hourly", "30min": "half-hourly", "YS": "yearly", "YE": "yearly"}
     return words.get(freq) or words.get(freq.split("-")[0]) or f"every-{freq}"
 
