@@ -300,8 +300,11 @@ def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.
     if policy == "error":
         first = int(np.flatnonzero(missing)[0])
         row = first if file_rows is None else int(file_rows[first])
+        trailing = bool(missing[first:].all())  # perhaps rows that hold known-future covariates
         raise ValueError(f"{source}: column {col!r}: {int(missing.sum())} missing value(s), the first at row "
-                         f"{row + 1} ({index[first]}); fill them or pass --missing interpolate")
+                         f"{row + 1} ({index[first]}); fill them or pass --missing interpolate"
+                         + ("; rows after the last value hold the steps ahead only with --future-covariates"
+                            if trailing else ""))
     if missing.all():
         raise ValueError(f"{source}: column {col!r}: every value is missing")
     x = np.arange(len(y))
