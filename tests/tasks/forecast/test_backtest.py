@@ -8,7 +8,7 @@ import torch
 from rnnkit.tasks.forecast.backtest import BacktestConfig, backtest
 from rnnkit.tasks.forecast.baselines import seasonal_naive
 from rnnkit.tasks.forecast.config import ForecastConfig
-from rnnkit.tasks.forecast.evaluate import coverage, point_metrics, seasonal_scale
+from rnnkit.tasks.forecast.evaluate import coverage, msis, point_metrics, seasonal_scale
 from rnnkit.tasks.forecast.model import Forecaster
 from rnnkit.tasks.forecast.prepare import prepare
 from rnnkit.tasks.forecast.train import build_model_config
@@ -61,6 +61,21 @@ def test_metrics_match_their_definitions():
     assert seasonal_scale(np.array([1.0, 2.0, 4.0, 7.0]), 2) == pytest.approx(4.0)
     assert coverage(y, y - 1, y + 1) == 100.0 and coverage(y, y + 1, y + 2) == 0.0
     np.testing.assert_array_equal(seasonal_naive(np.arange(10.0), 5, 4), [6, 7, 8, 9, 6])
+    # MSIS at alpha 0.2: width 20 each; the second point misses below by 5 (2/0.2 * 5 = 50), the third above by 10
+    lo, hi = np.array([90.0, 205.0, 380.0]), np.array([110.0, 225.0, 390.0])
+    assert msis(y, lo, hi, 0.2, 10.0) == pytest.approx((20 + (20 + 50) + (10 + 100)) / 3 / 10)
+    assert np.isnan(msis(y, np.full(3, np.nan), np.full(3, np.nan), 0.2, 1.0))
+
+
+def test_the_backtest_table_gives_rnnkit_msis_at_its_interval_level(air):
+    prep, model = air
+    result = backtest(prep, model, BacktestConfig(start="1959-01-01", last_points_only=True, baselines=("naive",),
+                                                  adapt_rate=0))
+    p, scale = result.points, seasonal_scale(prep.items[0].series.y[:121], 12)
+    q = model.config.quantiles
+    expected = msis(p["actual"].to_numpy(), p["lo"].to_numpy(), p["hi"].to_numpy(), 1 - (q[-1] - q[0]), scale)
+    assert result.metrics.loc["rnnkit", "MSIS"] == pytest.approx(expected) and expected > 0
+    assert np.isnan(result.metrics.loc["naive", "MSIS"])
 
 
 def test_conformal_margin_is_the_kth_smallest_score():

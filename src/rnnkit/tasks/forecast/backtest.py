@@ -21,7 +21,7 @@ import torch
 
 from rnnkit.tasks.forecast.baselines import FUNCTIONS
 from rnnkit.tasks.forecast.config import BacktestConfig
-from rnnkit.tasks.forecast.evaluate import coverage, point_metrics, seasonal_scale
+from rnnkit.tasks.forecast.evaluate import coverage, msis, point_metrics, seasonal_scale
 from rnnkit.tasks.forecast.model import Forecaster
 from rnnkit.tasks.forecast.prepare import Prepared, PreparedSeries, prepare, stack_windows
 
@@ -243,7 +243,9 @@ def backtest(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
         if bar is not None:
             bar.close()
     points = pd.DataFrame(rows)
-    return BacktestResult(points, score(points, scales, ("rnnkit", *bcfg.baselines)), baseline_seconds)
+    q = model.config.quantiles
+    level = q[-1] - q[0] if model.config.likelihood == "quantile" else bcfg.level     # the interval's own level
+    return BacktestResult(points, score(points, scales, ("rnnkit", *bcfg.baselines), level), baseline_seconds)
 
 
 def _model_for(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
@@ -258,8 +260,9 @@ def _model_for(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
     return model_for
 
 
-def score(points: pd.DataFrame, scales: dict[str, float], names: tuple[str, ...]) -> pd.DataFrame:
-    """Metrics per forecaster over all scored points (MASE: each series by its own scale)."""
+def score(points: pd.DataFrame, scales: dict[str, float], names: tuple[str, ...], level: float = 0.8) -> pd.DataFrame:
+    """Metrics per forecaster over all scored points (MASE and MSIS: each series by its own scale;
+    coverage and MSIS of rnnkit's central `level` interval)."""
     y = points["actual"].to_numpy()
     scale = points["series"].map(scales).to_numpy()
     table = {}
@@ -267,7 +270,9 @@ def score(points: pd.DataFrame, scales: dict[str, float], names: tuple[str, ...]
         f = points[name].to_numpy(dtype=np.float64)
         row = point_metrics(y, f, 1.0)
         row["MASE"] = float(np.mean(np.abs(y - f) / scale))
-        row["coverage"] = coverage(y, points["lo"].to_numpy(), points["hi"].to_numpy()) if name == "rnnkit" \
-            else float("nan")
+        lo, hi = points["lo"].to_numpy(dtype=np.float64), points["hi"].to_numpy(dtype=np.float64)
+        mine = name == "rnnkit"
+        row["coverage"] = coverage(y, lo, hi) if mine else float("nan")
+        row["MSIS"] = msis(y, lo, hi, 1 - level, scale) if mine else float("nan")
         table[name] = row
     return pd.DataFrame(table).T

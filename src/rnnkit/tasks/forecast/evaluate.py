@@ -7,6 +7,11 @@
     MASE  = MAE / mean_t |y_t - y_{t-m}|                  (the in-sample seasonal-naive MAE of the
                                                            training part, m the seasonal period)
     coverage = 100 · mean [lo ≤ y ≤ hi]                    (of the prediction interval)
+    MSIS  = mean [(hi - lo) + (2/α)(lo - y)⁺ + (2/α)(y - hi)⁺] / scale
+                                                          (the M4 competition's scaled interval score
+                                                           of a central 1 - α interval, scale as MASE's:
+                                                           the width it costs beside the coverage it
+                                                           buys; lower is better)
 """
 
 from __future__ import annotations
@@ -43,6 +48,13 @@ def coverage(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
     if np.isnan(lo).all():
         return float("nan")
     return float(100 * np.mean((lo <= y) & (y <= hi)))
+
+
+def msis(y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: float, scale: np.ndarray | float) -> float:
+    if np.isnan(lo).all():
+        return float("nan")
+    score = (hi - lo) + (2 / alpha) * np.maximum(lo - y, 0) + (2 / alpha) * np.maximum(y - hi, 0)
+    return float(np.mean(score / scale))
 
 
 def point_metrics(y: np.ndarray, f: np.ndarray, scale: float) -> dict[str, float]:
