@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from rnnkit.tasks.forecast.backtest import BacktestConfig, backtest
-from rnnkit.tasks.forecast.baselines import seasonal_naive
+from rnnkit.tasks.forecast.baselines import naive_interval, seasonal_naive, seasonal_naive_interval
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.evaluate import coverage, msis, point_metrics, seasonal_scale
 from rnnkit.tasks.forecast.model import Forecaster
@@ -67,6 +67,19 @@ def test_metrics_match_their_definitions():
     assert np.isnan(msis(y, np.full(3, np.nan), np.full(3, np.nan), 0.2, 1.0))
 
 
+def test_naive_intervals_follow_the_textbook_formulas():
+    z = 1.2815515655446004                                       # the normal 0.9 quantile: an 80 % interval
+    history = np.array([10.0, 12.0, 11.0, 14.0, 13.0, 16.0])      # one-step residuals 2, -1, 3, -1, 3
+    lo, hi = naive_interval(history, 3, 1, 0.8)
+    sigma = np.sqrt((4 + 1 + 9 + 1 + 9) / 5)
+    np.testing.assert_allclose(hi - 16, z * sigma * np.sqrt([1, 2, 3]))
+    np.testing.assert_allclose(16 - lo, z * sigma * np.sqrt([1, 2, 3]))
+    lo, hi = seasonal_naive_interval(history, 5, 2, 0.8)          # one-season residuals 1, 2, 2, 2
+    sigma = np.sqrt((1 + 4 + 4 + 4) / 4)
+    np.testing.assert_allclose((hi - lo) / 2, z * sigma * np.sqrt([1, 1, 2, 2, 3]))
+    np.testing.assert_allclose((hi + lo) / 2, [13, 16, 13, 16, 13])
+
+
 def test_the_backtest_table_gives_rnnkit_msis_at_its_interval_level(air):
     prep, model = air
     result = backtest(prep, model, BacktestConfig(start="1959-01-01", last_points_only=True, baselines=("naive",),
@@ -75,7 +88,10 @@ def test_the_backtest_table_gives_rnnkit_msis_at_its_interval_level(air):
     q = model.config.quantiles
     expected = msis(p["actual"].to_numpy(), p["lo"].to_numpy(), p["hi"].to_numpy(), 1 - (q[-1] - q[0]), scale)
     assert result.metrics.loc["rnnkit", "MSIS"] == pytest.approx(expected) and expected > 0
-    assert np.isnan(result.metrics.loc["naive", "MSIS"])
+    naive = msis(p["actual"].to_numpy(), p["naive_lo"].to_numpy(), p["naive_hi"].to_numpy(), 0.2, scale)
+    assert result.metrics.loc["naive", "MSIS"] == pytest.approx(naive) and naive > 0
+    assert result.metrics.loc["naive", "coverage"] == coverage(p["actual"].to_numpy(), p["naive_lo"].to_numpy(),
+                                                                p["naive_hi"].to_numpy())
 
 
 def test_conformal_margin_is_the_kth_smallest_score():

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnnkit.tasks.forecast.baselines import FUNCTIONS
+from rnnkit.tasks.forecast.baselines import FUNCTIONS, INTERVALS
 from rnnkit.tasks.forecast.config import BacktestConfig
 from rnnkit.tasks.forecast.evaluate import coverage, msis, point_metrics, seasonal_scale
 from rnnkit.tasks.forecast.model import Forecaster
@@ -172,11 +172,17 @@ def tracked_intervals(fc: np.ndarray, origins: list[int], y: np.ndarray, level: 
     return out
 
 
+def floor_log(x: float, log: bool) -> float:
+    """x, raised to the least positive float when it is to be logged (a baseline's lower bound below 0)."""
+    return max(x, np.finfo(np.float64).tiny) if log else x
+
+
 def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], item: PreparedSeries,
                 bcfg: BacktestConfig, horizon: int, lookback: int, m: int,
-                bar=None, nonnegative: bool = False) -> tuple[list[dict], float]:
+                bar=None, nonnegative: bool = False, level: float = 0.8) -> tuple[list[dict], float]:
     """One dict per scored point of one series, and the seconds its baselines took; each origin
-    ticks `bar` (a tqdm bar, or None). With nonnegative every forecast and bound is raised to 0."""
+    ticks `bar` (a tqdm bar, or None). With nonnegative every forecast and bound is raised to 0.
+    Baselines with intervals (naive, seasonal naive) add their `level` bounds as <name>_lo, <name>_hi."""
     origins = origins_of(item, bcfg, lookback, horizon)
     steps = [horizon - 1] if bcfg.last_points_only else list(range(horizon))
     scaled = bcfg.metric_scale == "scaled"
@@ -198,6 +204,8 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
             history = item.series.y[:o]
             t0 = time.perf_counter()
             base = {b: FUNCTIONS[b](history, horizon, m) for b in bcfg.baselines}
+            for b in (b for b in bcfg.baselines if b in INTERVALS):
+                base[f"{b}_lo"], base[f"{b}_hi"] = INTERVALS[b](history, horizon, m, level)
             if nonnegative:
                 base = {b: np.maximum(v, 0.0) for b, v in base.items()}
             baseline_seconds += time.perf_counter() - t0
@@ -208,7 +216,7 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
                 row = {"series": item.series.name, "origin": item.series.index[o], "step": k + 1,
                        "time": item.series.index[o + k], "actual": sc.forward(actual) if scaled else actual,
                        "rnnkit": values[k, 0], "lo": values[k, 1], "hi": values[k, 2]}
-                row.update({b: sc.forward(base[b][k]) if scaled else base[b][k] for b in bcfg.baselines})
+                row.update({b: sc.forward(floor_log(v[k], sc.log)) if scaled else v[k] for b, v in base.items()})
                 rows.append(row)
     return rows, baseline_seconds
 
@@ -230,10 +238,12 @@ def backtest(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
 
         total = sum(len(origins_of(item, bcfg, cfg.lookback, cfg.horizon)) for item in prep.items)
         bar = tqdm(total=total, unit="origin", desc="backtest", dynamic_ncols=True, leave=False)
+    q = model.config.quantiles
+    level = q[-1] - q[0] if model.config.likelihood == "quantile" else bcfg.level     # the interval's own level
     try:
         for i, item in enumerate(prep.items):
             rows_i, seconds = series_rows(_model_for(prep, model, bcfg, refit_fn, i), item, bcfg, cfg.horizon,
-                                          cfg.lookback, prep.season, bar, cfg.nonnegative)
+                                          cfg.lookback, prep.season, bar, cfg.nonnegative, level)
             rows += rows_i
             baseline_seconds += seconds
             train = item.series.y[:item.n_train]
@@ -243,8 +253,6 @@ def backtest(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
         if bar is not None:
             bar.close()
     points = pd.DataFrame(rows)
-    q = model.config.quantiles
-    level = q[-1] - q[0] if model.config.likelihood == "quantile" else bcfg.level     # the interval's own level
     return BacktestResult(points, score(points, scales, ("rnnkit", *bcfg.baselines), level), baseline_seconds)
 
 
@@ -262,7 +270,7 @@ def _model_for(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
 
 def score(points: pd.DataFrame, scales: dict[str, float], names: tuple[str, ...], level: float = 0.8) -> pd.DataFrame:
     """Metrics per forecaster over all scored points (MASE and MSIS: each series by its own scale;
-    coverage and MSIS of rnnkit's central `level` interval)."""
+    coverage and MSIS of each central `level` interval: rnnkit's lo, hi and a baseline's <name>_lo, _hi)."""
     y = points["actual"].to_numpy()
     scale = points["series"].map(scales).to_numpy()
     table = {}
@@ -270,9 +278,11 @@ def score(points: pd.DataFrame, scales: dict[str, float], names: tuple[str, ...]
         f = points[name].to_numpy(dtype=np.float64)
         row = point_metrics(y, f, 1.0)
         row["MASE"] = float(np.mean(np.abs(y - f) / scale))
-        lo, hi = points["lo"].to_numpy(dtype=np.float64), points["hi"].to_numpy(dtype=np.float64)
-        mine = name == "rnnkit"
-        row["coverage"] = coverage(y, lo, hi) if mine else float("nan")
-        row["MSIS"] = msis(y, lo, hi, 1 - level, scale) if mine else float("nan")
+        bounds = ("lo", "hi") if name == "rnnkit" else (f"{name}_lo", f"{name}_hi")
+        if bounds[0] in points:
+            lo, hi = (points[c].to_numpy(dtype=np.float64) for c in bounds)
+            row["coverage"], row["MSIS"] = coverage(y, lo, hi), msis(y, lo, hi, 1 - level, scale)
+        else:
+            row["coverage"] = row["MSIS"] = float("nan")
         table[name] = row
     return pd.DataFrame(table).T

@@ -5,11 +5,20 @@
     ETS:             statsmodels' ExponentialSmoothing (Holt-Winters), additive damped trend,
                      multiplicative season when every value is positive (else additive), fitted
                      by maximum likelihood on the history at every origin
+
+Naive and seasonal naive also give central `level` intervals, ŷ ± z σ_h with z the normal
+quantile and σ the root mean square of the history's own one-step (naive) or one-season
+(seasonal naive) residuals (Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*,
+3rd ed., section 5.5):
+
+    naive:           σ_h = σ √h
+    seasonal naive:  σ_h = σ √(⌊(h - 1) / m⌋ + 1)        (h = 1..H)
 """
 
 from __future__ import annotations
 
 import warnings
+from statistics import NormalDist
 
 import numpy as np
 
@@ -43,4 +52,24 @@ def ets(history: np.ndarray, horizon: int, m: int) -> np.ndarray:
     return out if np.isfinite(out).all() else naive(history, horizon, m)
 
 
+def _interval(point: np.ndarray, residuals: np.ndarray, steps: np.ndarray, level: float) -> tuple[np.ndarray, ...]:
+    sigma = float(np.sqrt(np.mean(residuals ** 2))) if len(residuals) else float("nan")
+    half = NormalDist().inv_cdf((1 + level) / 2) * sigma * np.sqrt(steps)
+    return point - half, point + half
+
+
+def naive_interval(history: np.ndarray, horizon: int, m: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi), each (H,): σ_h = σ √h."""
+    return _interval(naive(history, horizon, m), np.diff(history), np.arange(1, horizon + 1), level)
+
+
+def seasonal_naive_interval(history: np.ndarray, horizon: int, m: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi), each (H,): σ_h = σ √(⌊(h - 1) / m⌋ + 1); naive's when there is no season to repeat."""
+    if m <= 1 or len(history) < m:
+        return naive_interval(history, horizon, m, level)
+    return _interval(seasonal_naive(history, horizon, m), history[m:] - history[:-m],
+                     np.arange(horizon) // m + 1, level)
+
+
 FUNCTIONS = {"naive": naive, "seasonal_naive": seasonal_naive, "ets": ets}
+INTERVALS = {"naive": naive_interval, "seasonal_naive": seasonal_naive_interval}  # ETS: none (Holt-Winters)
