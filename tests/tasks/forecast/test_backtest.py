@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from rnnkit.tasks.forecast.backtest import BacktestConfig, backtest
-from rnnkit.tasks.forecast.baselines import naive_interval, seasonal_naive, seasonal_naive_interval
+from rnnkit.tasks.forecast.baselines import ets, ets_forecast, naive_interval, seasonal_naive, seasonal_naive_interval
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.evaluate import coverage, msis, point_metrics, seasonal_scale
 from rnnkit.tasks.forecast.model import Forecaster
@@ -78,6 +78,16 @@ def test_naive_intervals_follow_the_textbook_formulas():
     sigma = np.sqrt((1 + 4 + 4 + 4) / 4)
     np.testing.assert_allclose((hi - lo) / 2, z * sigma * np.sqrt([1, 1, 2, 2, 3]))
     np.testing.assert_allclose((hi + lo) / 2, [13, 16, 13, 16, 13])
+
+
+def test_ets_intervals_come_from_simulated_paths_around_the_same_point_forecast(air):
+    history = air[0].items[0].series.y[:121]
+    point, lo, hi = ets_forecast(history, 6, 12, 0.8)
+    np.testing.assert_array_equal(point, ets(history, 6, 12))                # the interval leaves the point alone
+    assert (lo < point).all() and (point < hi).all() and ((hi - lo)[-1] > (hi - lo)[0])
+    np.testing.assert_array_equal(lo, ets_forecast(history, 6, 12, 0.8)[1])   # seeded: the same every time
+    wide = ets_forecast(history, 6, 12, 0.95)
+    assert (wide[1] < lo).all() and (wide[2] > hi).all()
 
 
 def test_the_backtest_table_gives_rnnkit_msis_at_its_interval_level(air):

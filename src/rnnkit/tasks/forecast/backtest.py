@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnnkit.tasks.forecast.baselines import FUNCTIONS, INTERVALS
+from rnnkit.tasks.forecast.baselines import forecast_with_interval
 from rnnkit.tasks.forecast.config import BacktestConfig
 from rnnkit.tasks.forecast.evaluate import coverage, msis, point_metrics, seasonal_scale
 from rnnkit.tasks.forecast.model import Forecaster
@@ -182,7 +182,7 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
                 bar=None, nonnegative: bool = False, level: float = 0.8) -> tuple[list[dict], float]:
     """One dict per scored point of one series, and the seconds its baselines took; each origin
     ticks `bar` (a tqdm bar, or None). With nonnegative every forecast and bound is raised to 0.
-    Baselines with intervals (naive, seasonal naive) add their `level` bounds as <name>_lo, <name>_hi."""
+    Each baseline adds its `level` interval's bounds as <name>_lo, <name>_hi."""
     origins = origins_of(item, bcfg, lookback, horizon)
     steps = [horizon - 1] if bcfg.last_points_only else list(range(horizon))
     scaled = bcfg.metric_scale == "scaled"
@@ -203,9 +203,9 @@ def series_rows(model_for: Callable[[int], tuple[Forecaster, PreparedSeries]], i
             values = f if scaled else sc.inverse(f)
             history = item.series.y[:o]
             t0 = time.perf_counter()
-            base = {b: FUNCTIONS[b](history, horizon, m) for b in bcfg.baselines}
-            for b in (b for b in bcfg.baselines if b in INTERVALS):
-                base[f"{b}_lo"], base[f"{b}_hi"] = INTERVALS[b](history, horizon, m, level)
+            base = {}
+            for b in bcfg.baselines:
+                base[b], base[f"{b}_lo"], base[f"{b}_hi"] = forecast_with_interval(b, history, horizon, m, level)
             if nonnegative:
                 base = {b: np.maximum(v, 0.0) for b, v in base.items()}
             baseline_seconds += time.perf_counter() - t0

@@ -6,7 +6,8 @@
                      multiplicative season when every value is positive (else additive), fitted
                      by maximum likelihood on the history at every origin
 
-Naive and seasonal naive also give central `level` intervals, ŷ ± z σ_h with z the normal
+ETS's central `level` interval is that of paths statsmodels simulates from the fitted model.
+Naive and seasonal naive give central `level` intervals ŷ ± z σ_h with z the normal
 quantile and σ the root mean square of the history's own one-step (naive) or one-season
 (seasonal naive) residuals (Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*,
 3rd ed., section 5.5):
@@ -38,6 +39,17 @@ def seasonal_naive(history: np.ndarray, horizon: int, m: int) -> np.ndarray:
 
 
 def ets(history: np.ndarray, horizon: int, m: int) -> np.ndarray:
+    return ets_forecast(history, horizon, m)[0]
+
+
+ETS_PATHS = 1000  # simulated paths per origin for ETS's interval
+
+
+def ets_forecast(history: np.ndarray, horizon: int, m: int,
+                 level: float | None = None) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """(point, lo, hi), each (H,); with a level, the interval is the central `level` of ETS_PATHS paths
+    that statsmodels simulates from the fitted model (errors of its own kind and estimated size, drawn
+    with a fixed seed), else None. Naive's forecast and interval when the fit diverges."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     seasonal = None
@@ -48,8 +60,15 @@ def ets(history: np.ndarray, horizon: int, m: int) -> np.ndarray:
         fit = ExponentialSmoothing(history, trend="add", damped_trend=True, seasonal=seasonal,
                                    seasonal_periods=m if seasonal else None,
                                    initialization_method="estimated").fit()
-        out = np.asarray(fit.forecast(horizon), dtype=np.float64)
-    return out if np.isfinite(out).all() else naive(history, horizon, m)
+        point = np.asarray(fit.forecast(horizon), dtype=np.float64)
+        if not np.isfinite(point).all():
+            return (naive(history, horizon, m), *(naive_interval(history, horizon, m, level) if level else (None,) * 2))
+        if level is None:
+            return point, None, None
+        paths = np.asarray(fit.simulate(horizon, repetitions=ETS_PATHS, error="mul" if seasonal == "mul" else "add",
+                                        rng=np.random.default_rng(0)), dtype=np.float64).reshape(horizon, -1)
+    lo, hi = np.quantile(paths, [(1 - level) / 2, (1 + level) / 2], axis=1)               # (H,) each
+    return (point, lo, hi) if np.isfinite(paths).all() else (point, np.full(horizon, np.nan), np.full(horizon, np.nan))
 
 
 def _interval(point: np.ndarray, residuals: np.ndarray, steps: np.ndarray, level: float) -> tuple[np.ndarray, ...]:
@@ -72,4 +91,12 @@ def seasonal_naive_interval(history: np.ndarray, horizon: int, m: int, level: fl
 
 
 FUNCTIONS = {"naive": naive, "seasonal_naive": seasonal_naive, "ets": ets}
-INTERVALS = {"naive": naive_interval, "seasonal_naive": seasonal_naive_interval}  # ETS: none (Holt-Winters)
+INTERVALS = {"naive": naive_interval, "seasonal_naive": seasonal_naive_interval}
+
+
+def forecast_with_interval(name: str, history: np.ndarray, horizon: int, m: int,
+                           level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(point, lo, hi), each (H,), of the baseline `name` (ETS fitted once for both)."""
+    if name == "ets":
+        return ets_forecast(history, horizon, m, level)
+    return (FUNCTIONS[name](history, horizon, m), *INTERVALS[name](history, horizon, m, level))
