@@ -260,22 +260,36 @@ def show_time(t: pd.Timestamp) -> str:
 
 
 def regular_grid(index: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex | None, str | None]:
-    """The regular grid from the first time to the last that holds every time of `index`, with the
-    frequency pandas infers on most short runs of consecutive times (a few gaps leave most runs
-    regular); (None, None) when there is none."""
-    if len(index) < 4:
+    """The sparsest regular grid from the first time to the last that holds every time of `index`,
+    and its frequency; (None, None) when there is none. Candidates: the frequencies pandas infers on
+    short runs of consecutive times (a few gaps leave most runs regular), the shortest step, the
+    calendar's steps anchored at the first time (month, quarter, year, week), and business days
+    when every time is a weekday's midnight."""
+    if len(index) < 3:
         return None, None
-    starts = np.unique(np.linspace(0, len(index) - 4, num=min(len(index) - 3, 200)).astype(int))
-    found = [inferred_freq(index[i:i + 4]) for i in starts]
-    counts = pd.Series([f for f in found if f]).value_counts()
-    for freq in counts.index:
+    candidates = set()
+    for run in (3, 4):
+        starts = np.unique(np.linspace(0, len(index) - run, num=min(len(index) - run + 1, 200)).astype(int))
+        candidates |= {f for f in (inferred_freq(index[i:i + run]) for i in starts) if f}
+    first = index[0]
+    mon, day = first.strftime("%b").upper(), first.strftime("%a").upper()
+    candidates |= {"MS", "ME", f"QS-{mon}", f"QE-{mon}", f"YS-{mon}", f"YE-{mon}", f"W-{day}"}   # calendar steps
+    if (index.day_of_week < 5).all() and (index == index.normalize()).all():
+        candidates.add("B")                                                  # weekdays only: trading days
+    shortest = pd.Timedelta(np.diff(index).min())
+    try:
+        candidates.add(pd.tseries.frequencies.to_offset(shortest).freqstr)
+    except ValueError:
+        pass
+    best = None
+    for freq in sorted(candidates):
         try:
             grid = pd.date_range(index[0], index[-1], freq=freq)
         except ValueError:
             continue
-        if len(grid) <= 4 * len(index) and index.isin(grid).all():
-            return grid, str(freq)
-    return None, None
+        if len(grid) <= 4 * len(index) and index.isin(grid).all() and (best is None or len(grid) < len(best[0])):
+            best = grid, str(freq)
+    return best or (None, None)
 
 
 def inferred_freq(index: pd.DatetimeIndex) -> str | None:
