@@ -128,6 +128,7 @@ def test_shuffled_rows_with_gaps_come_back_as_the_whole_grid(tmp_path_factory, n
         assert (grid[keep].day_of_week < 5).all() and (s.index == grid[grid.day_of_week < 5]).all()
         return
     assert len(s) == n and (s.index == grid).all() and got is not None
+    assert pd.tseries.frequencies.to_offset(got) == pd.tseries.frequencies.to_offset(freq) or keep.all()
     np.testing.assert_allclose(s.y, y)
 
 

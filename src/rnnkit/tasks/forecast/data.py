@@ -261,28 +261,32 @@ def show_time(t: pd.Timestamp) -> str:
 
 def regular_grid(index: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex | None, str | None]:
     """The sparsest regular grid from the first time to the last that holds every time of `index`,
-    and its frequency; (None, None) when there is none. Candidates: the frequencies pandas infers on
-    short runs of consecutive times (a few gaps leave most runs regular), the shortest step, the
-    calendar's steps anchored at the first time (month, quarter, year, week), and business days
-    when every time is a weekday's midnight."""
+    and its frequency; (None, None) when there is none. Candidates, the first of equal grids kept:
+    the frequencies pandas infers on short runs of consecutive times (a few gaps leave most runs
+    regular), the calendar's steps anchored at the first time (month, quarter, year, week),
+    business days when every time is a weekday's midnight, and last the largest step that divides
+    every step (their greatest common divisor)."""
     if len(index) < 3:
         return None, None
-    candidates = set()
-    for run in (3, 4):
+    found = []
+    for run in (4, 3):
         starts = np.unique(np.linspace(0, len(index) - run, num=min(len(index) - run + 1, 200)).astype(int))
-        candidates |= {f for f in (inferred_freq(index[i:i + run]) for i in starts) if f}
-    first = index[0]
-    mon, day = first.strftime("%b").upper(), first.strftime("%a").upper()
-    candidates |= {"MS", "ME", f"QS-{mon}", f"QE-{mon}", f"YS-{mon}", f"YE-{mon}", f"W-{day}"}   # calendar steps
+        found += [f for f in (inferred_freq(index[i:i + run]) for i in starts) if f]
+    candidates = list(pd.Series(found, dtype=object).value_counts().index)   # the most often inferred first
+    mon, day = index[0].strftime("%b").upper(), index[0].strftime("%a").upper()
+    candidates += ["MS", "ME", f"QS-{mon}", f"QE-{mon}", f"YS-{mon}", f"YE-{mon}", f"W-{day}"]
     if (index.day_of_week < 5).all() and (index == index.normalize()).all():
-        candidates.add("B")                                                  # weekdays only: trading days
-    shortest = pd.Timedelta(np.diff(index).min())
-    try:
-        candidates.add(pd.tseries.frequencies.to_offset(shortest).freqstr)
-    except ValueError:
-        pass
+        candidates.append("B")                                               # weekdays only: trading days
+    step = pd.Timedelta(int(np.gcd.reduce(np.diff(index.asi8))), unit=index.unit)    # every step a multiple of it
+    if step % pd.Timedelta(days=1) == pd.Timedelta(0):                      # whole days: 'D', '2D', not '24h'
+        candidates.append("D" if step.days == 1 else f"{step.days}D")
+    elif step > pd.Timedelta(0):
+        try:
+            candidates.append(pd.tseries.frequencies.to_offset(step).freqstr)
+        except ValueError:
+            pass
     best = None
-    for freq in sorted(candidates):
+    for freq in dict.fromkeys(candidates):
         try:
             grid = pd.date_range(index[0], index[-1], freq=freq)
         except ValueError:
