@@ -19,7 +19,8 @@ from rnnkit.cli.flags import add_config_flags, as_flag_error, config_from_args
 from rnnkit.tasks.forecast.config import TRAIN_DEFAULTS, BacktestConfig, ForecastConfig, ForecastModelConfig
 from rnnkit.training import TrainConfig
 
-DATA_FIELDS = ("data", "target", "time_col", "time_format", "group_col", "past_covariates", "future_covariates", "calendar", "missing", "split",
+DATA_FIELDS = ("data", "target", "time_col", "time_format", "group_col", "past_covariates", "future_covariates",
+               "calendar", "missing", "split",
                "lookback", "horizon", "scaler", "transform", "season", "nonnegative", "batch_size", "calibrate")
 MODEL_FIELDS = ("cell", "hidden_size", "num_layers", "dropout", "strategy", "likelihood", "window_norm", "difference",
                 "highway")
