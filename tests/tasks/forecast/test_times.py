@@ -111,13 +111,14 @@ def test_times_without_a_regular_grid_are_refused(tmp_path):
 @settings(max_examples=60, deadline=None)
 @example(n=8, freq="D", drop={1, 4}, seed=0)            # no run of 3 or 4 regular times: the shortest step finds it
 @example(n=30, freq="B", drop={3, 9}, seed=0)           # trading days: the business-day grid, not the daily one
-@given(n=st.integers(8, 60), freq=st.sampled_from(["D", "B", "MS", "h", "30min", "W-SUN", "QS-JAN"]),
+@given(n=st.integers(8, 60), freq=st.sampled_from(["D", "B", "MS", "M@15", "h", "30min", "W-SUN", "QS-JAN"]),
        drop=st.sets(st.integers(1, 58), max_size=5), seed=st.integers(0, 10**6))
 def test_shuffled_rows_with_gaps_come_back_as_the_whole_grid(tmp_path_factory, n, freq, drop, seed):
     """Any regular series, interior times dropped and rows shuffled: with interpolate the grid and
     every kept value come back in place (a linear series is recovered exactly). One ambiguity is
     read the other way on purpose: days of which only weekdays are left are trading days."""
-    grid = pd.date_range("2001-01-01", periods=n, freq=freq)              # a Monday
+    grid = pd.date_range("2001-01-01", periods=n, freq=freq.replace("M@15", "MS"))  # a Monday
+    grid = grid + pd.Timedelta(days=14) if freq == "M@15" else grid      # mid-month, which pandas does not name
     keep = np.ones(n, bool)
     keep[[d for d in drop if d < n - 1]] = False
     perm = np.random.default_rng(seed).permutation(int(keep.sum()))
@@ -128,7 +129,8 @@ def test_shuffled_rows_with_gaps_come_back_as_the_whole_grid(tmp_path_factory, n
         assert (grid[keep].day_of_week < 5).all() and (s.index == grid[grid.day_of_week < 5]).all()
         return
     assert len(s) == n and (s.index == grid).all() and got is not None
-    assert pd.tseries.frequencies.to_offset(got) == pd.tseries.frequencies.to_offset(freq) or keep.all()
+    offset = pd.tseries.frequencies.to_offset
+    assert got == freq if freq == "M@15" else offset(got) == offset(freq)
     np.testing.assert_allclose(s.y, y)
 
 
@@ -256,3 +258,23 @@ def test_a_time_that_does_not_parse_names_its_row_and_the_way_out(tmp_path):
         series(csv(tmp_path, ["2020-01-01", "abc", "2020-01-03"], np.arange(3.0)))
     with pytest.raises(ValueError, match=r"column 'date': expected dates, got '31/31/2020' at row 3"):
         series(csv(tmp_path, ["01/01/2020", "02/01/2020", "31/31/2020"], np.arange(3.0)))
+
+
+def test_months_stamped_mid_month_are_monthly_and_forecast_on_the_same_day(tmp_path):
+    from rnnkit.tasks.forecast.features import extend_index
+    from rnnkit.tasks.forecast.prepare import prepare
+
+    mid = pd.date_range("2015-01-01", periods=36, freq="MS") + pd.Timedelta(days=14)      # the 15th
+    s, freq = series(csv(tmp_path, mid.strftime("%Y-%m-%d"), np.arange(36.0)))
+    assert freq == "M@15" and (s.index == mid).all()
+    assert list(extend_index(s.index, freq, 2)[-2:]) == [pd.Timestamp("2018-01-15"), pd.Timestamp("2018-02-15")]
+    prep = prepare(ForecastConfig(data=csv(tmp_path, mid.strftime("%Y-%m-%d"), np.arange(36.0), name="m.csv"),
+                                  target=("sales",), lookback=12, horizon=3, calendar=True))
+    assert prep.season == 12 and prep.n_future == 13                                      # month one-hot + year
+    with pytest.raises(ValueError, match=r"2 of 36 monthly \(day 15\) times missing, the first 2015-06-15"):
+        series(csv(tmp_path, mid.delete([5, 6]).strftime("%Y-%m-%d"), np.arange(34.0), name="g.csv"))
+    quarters = pd.date_range("2000-01-01", periods=20, freq="QS") + pd.Timedelta(days=9)
+    q = read_series(ForecastConfig(data=csv(tmp_path, quarters.strftime("%Y-%m-%d"), np.arange(20.0), name="q.csv"),
+                                   target=("sales",)))
+    assert q.freq == "3M@10" and prepare(ForecastConfig(data=q.source, target=("sales",), lookback=4,
+                                                        horizon=2)).season == 4

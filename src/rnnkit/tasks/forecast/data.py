@@ -9,7 +9,7 @@ does not parse or appears twice, and missing values (unless ``missing="interpola
 
 Times: rows out of order are sorted. Dates such as 03/04/2020 are read month first unless
 only day first parses every row or gives a regular frequency (``time_format`` decides
-otherwise). Times absent from a regular grid (a day, a month or a trading day skipped) are
+otherwise). Months stamped on one day of the month are frequency 'M@<day>' (`offset_of`). Times absent from a regular grid (a day, a month or a trading day skipped) are
 missing values: an error by default, rows interpolated in with ``missing="interpolate"``.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -252,6 +253,10 @@ def freq_words(freq: str) -> str:
     """'MS' -> 'monthly', 'B' -> 'business-day'; other frequencies as 'every <freq>'."""
     words = {"D": "daily", "B": "business-day", "W": "weekly", "MS": "monthly", "ME": "monthly", "QS": "quarterly",
              "h": "hourly", "H": "hourly", "30min": "half-hourly", "YS": "yearly", "YE": "yearly"}
+    match = MONTH_DAY.fullmatch(freq)
+    if match:
+        k = match.group(1) or "1"
+        return f"{dict([('1', 'monthly'), ('3', 'quarterly'), ('12', 'yearly')])[k]} (day {match.group(2)})"
     return words.get(freq) or words.get(freq.split("-")[0]) or f"every-{freq}"
 
 
@@ -275,6 +280,7 @@ def regular_grid(index: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex | None, str 
     candidates = list(pd.Series(found, dtype=object).value_counts().index)   # the most often inferred first
     mon, day = index[0].strftime("%b").upper(), index[0].strftime("%a").upper()
     candidates += ["MS", "ME", f"QS-{mon}", f"QE-{mon}", f"YS-{mon}", f"YE-{mon}", f"W-{day}"]
+    candidates += [f for f in [month_day_freq(index, regular=False)] if f]
     if (index.day_of_week < 5).all() and (index == index.normalize()).all():
         candidates.append("B")                                               # weekdays only: trading days
     step = pd.Timedelta(int(np.gcd.reduce(np.diff(index.asi8))), unit=index.unit)    # every step a multiple of it
@@ -288,7 +294,7 @@ def regular_grid(index: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex | None, str 
     best = None
     for freq in dict.fromkeys(candidates):
         try:
-            grid = pd.date_range(index[0], index[-1], freq=freq)
+            grid = pd.date_range(index[0], index[-1], freq=offset_of(freq))
         except ValueError:
             continue
         if len(grid) <= 4 * len(index) and index.isin(grid).all() and (best is None or len(grid) < len(best[0])):
@@ -298,13 +304,41 @@ def regular_grid(index: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex | None, str 
 
 def inferred_freq(index: pd.DatetimeIndex) -> str | None:
     """pandas' inferred frequency as a string ('MS', '30min'), or None: pandas 3 warns that its
-    infer_freq will return an offset object instead, so either is turned into the string here."""
+    infer_freq will return an offset object instead, so either is turned into the string here.
+    Months stamped on one day of the month but the first or last ('2020-01-15', '2020-02-15', …),
+    which pandas does not name, are 'M@15' (quarters '3M@15', years '12M@15'; see `offset_of`)."""
     if len(index) < 3:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # pandas 3's Pandas4Warning about the return type
         freq = pd.infer_freq(index)
+    if freq is None:
+        return month_day_freq(index, regular=True)
     return getattr(freq, "freqstr", freq)
+
+
+MONTH_DAY = re.compile(r"(\d*)M@(\d{1,2})")
+
+
+def month_day_freq(index: pd.DatetimeIndex, regular: bool) -> str | None:
+    """'kM@d' when every time is day d (<= 28) of its month at one time of day and the months
+    between times are k (regular) or multiples of k (otherwise), k in 1, 3, 12; else None."""
+    days, clock = index.day.to_numpy(), index - index.normalize()
+    if len(index) < 2 or (days != days[0]).any() or days[0] > 28 or (clock != clock[0]).any():
+        return None
+    months = np.diff(index.year.to_numpy() * 12 + index.month.to_numpy())
+    k = int(months[0]) if regular else int(np.gcd.reduce(months))
+    if k not in (1, 3, 12) or (regular and (months != k).any()):
+        return None
+    return f"{'' if k == 1 else k}M@{days[0]}"
+
+
+def offset_of(freq: str):
+    """A pandas offset for `freq`: its own, or a k-month DateOffset for 'kM@d' (whose dates keep day d)."""
+    match = MONTH_DAY.fullmatch(freq)
+    if match:
+        return pd.DateOffset(months=int(match.group(1) or 1))
+    return pd.tseries.frequencies.to_offset(freq)
 
 
 def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.Index,
@@ -382,15 +416,15 @@ def check_length(series: Series, n_train: int, lookback: int, horizon: int, sour
 
 
 def season_of(freq: str | None, cfg_season: int) -> int:
-    """The seasonal period m: cfg.season when set, else 12 monthly, 4 quarterly, 52 weekly, 7 daily,
-    24 hourly, 48 half-hourly, 1 otherwise."""
+    """The seasonal period m: cfg.season when set, else 12 monthly (also 'M@d'), 4 quarterly ('3M@d'),
+    52 weekly, 7 daily, 24 hourly, 48 half-hourly, 1 otherwise."""
     if cfg_season:
         return cfg_season
     if not freq:
         return 1
     f = freq.upper()
-    for prefix, m in (("MS", 12), ("ME", 12), ("M", 12), ("QS", 4), ("Q", 4), ("W", 52), ("D", 7),
-                      ("30MIN", 48), ("30T", 48), ("H", 24)):
+    for prefix, m in (("MS", 12), ("ME", 12), ("M", 12), ("3M@", 4), ("12M@", 1), ("QS", 4), ("Q", 4),
+                      ("W", 52), ("D", 7), ("30MIN", 48), ("30T", 48), ("H", 24)):
         if f.startswith(prefix):
             return m
     return 1

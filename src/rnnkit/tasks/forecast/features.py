@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rnnkit.tasks.forecast.data import Series
+from rnnkit.tasks.forecast.data import Series, offset_of
 
 
 @dataclass
@@ -99,7 +99,7 @@ def extend_index(index: pd.Index, freq: str | None, steps: int) -> pd.Index:
     if freq is None:
         raise ValueError("time column: forecasting past the data needs a regular frequency; the times given "
                          "have none that pandas can infer")
-    more = pd.date_range(index[-1], periods=steps + 1, freq=freq)[1:]
+    more = pd.date_range(index[-1], periods=steps + 1, freq=offset_of(freq))[1:]
     return index.append(more)
 
 
@@ -117,7 +117,7 @@ def calendar_features(index: pd.Index, freq: str | None, years: tuple[float, flo
     """f_t for every stamp of `index`: (T, F)."""
     if not isinstance(index, pd.DatetimeIndex) or freq is None:
         raise ValueError("--calendar: calendar covariates need a time column with a regular frequency")
-    step = pd.tseries.frequencies.to_offset(freq)
+    step = offset_of(freq)
     y0, y1 = years
     year = (fractional_year(index) - y0) / (y1 - y0)
     dow = np.eye(7)[index.day_of_week]                                     # (T, 7)
