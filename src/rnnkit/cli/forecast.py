@@ -272,10 +272,12 @@ def _given_flags(args: argparse.Namespace, skip: dict[str, Any]) -> str:
 
 
 def _history(item, scale: str):
+    """The series as read, for the plots: filled values are NaN (a gap in the line, not data)."""
+    import numpy as np
     import pandas as pd
 
-    y = item.scaler.y.forward(item.series.y) if scale == "scaled" else item.series.y
-    return pd.Series(y, index=item.series.index)
+    y = np.where(item.series.observed, item.series.y, np.nan)
+    return pd.Series(item.scaler.y.forward(y) if scale == "scaled" else y, index=item.series.index)
 
 
 def run_predict(args: argparse.Namespace) -> int:

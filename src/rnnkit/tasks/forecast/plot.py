@@ -48,7 +48,8 @@ def plot_backtest(history: dict[str, pd.Series], points: pd.DataFrame, path: str
         p = points[points["series"] == name]
         p = p[p["step"] == p["step"].max()].sort_values("time")
         h = history[name]
-        h = h.iloc[-max(show_last, len(p) * 2):]
+        first = int(h.index.searchsorted(p["time"].min())) if len(p) else len(h)
+        h = h.iloc[max(0, min(first - len(p), len(h) - show_last)):]        # the scored span and some history
         ax.plot(h.index, h.to_numpy(), color="black", lw=1, label="actual")
         if p["lo"].notna().all():
             ax.fill_between(p["time"], p["lo"], p["hi"], color="tab:blue", alpha=0.25, label=f"{level:.0%} interval")
