@@ -238,8 +238,7 @@ def backtest(prep: Prepared, model: Forecaster, bcfg: BacktestConfig,
 
         total = sum(len(origins_of(item, bcfg, cfg.lookback, cfg.horizon)) for item in prep.items)
         bar = tqdm(total=total, unit="origin", desc="backtest", dynamic_ncols=True, leave=False)
-    q = model.config.quantiles
-    level = q[-1] - q[0] if model.config.likelihood == "quantile" else bcfg.level     # the interval's own level
+    level = model.config.interval_level(bcfg.level)
     try:
         for i, item in enumerate(prep.items):
             rows_i, seconds = series_rows(_model_for(prep, model, bcfg, refit_fn, i), item, bcfg, cfg.horizon,

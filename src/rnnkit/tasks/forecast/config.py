@@ -157,6 +157,10 @@ class ForecastModelConfig(Config):
         """O: values per forecast step."""
         return {"none": 1, "quantile": len(self.quantiles), "gaussian": 2}[self.likelihood]
 
+    def interval_level(self, level: float) -> float:
+        """The level the intervals actually have: q_hi - q_lo with quantiles, else `level` (Gaussian)."""
+        return self.quantiles[-1] - self.quantiles[0] if self.likelihood == "quantile" else level
+
 
 @dataclass(frozen=True)
 class BacktestConfig(Config):

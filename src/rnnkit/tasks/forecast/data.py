@@ -255,8 +255,8 @@ def freq_words(freq: str) -> str:
              "h": "hourly", "H": "hourly", "30min": "half-hourly", "YS": "yearly", "YE": "yearly"}
     match = MONTH_DAY.fullmatch(freq)
     if match:
-        k = match.group(1) or "1"
-        return f"{dict([('1', 'monthly'), ('3', 'quarterly'), ('12', 'yearly')])[k]} (day {match.group(2)})"
+        every = {"": "monthly", "3": "quarterly", "12": "yearly"}[match.group(1)]
+        return f"{every} (day {match.group(2)})"
     return words.get(freq) or words.get(freq.split("-")[0]) or f"every-{freq}"
 
 

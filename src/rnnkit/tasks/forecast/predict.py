@@ -42,7 +42,4 @@ def prepare_for_checkpoint(loaded: LoadedForecaster, data: str | None = None,
 
 def interval_level(loaded: LoadedForecaster, level: float) -> float:
     """The level the intervals actually have: q_hi - q_lo with quantiles, else `level`."""
-    mc = loaded.model.config
-    if mc.likelihood == "quantile":
-        return float(np.round(mc.quantiles[-1] - mc.quantiles[0], 6))
-    return level
+    return float(np.round(loaded.model.config.interval_level(level), 6))

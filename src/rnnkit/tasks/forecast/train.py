@@ -99,7 +99,7 @@ def train(cfg: ForecastConfig, model_kwargs: dict[str, Any] | None = None, train
     margin = None
     c = calibration_points(prep, model_cfg)
     if c:
-        level = model_cfg.quantiles[-1] - model_cfg.quantiles[0] if model_cfg.likelihood == "quantile" else 0.8
+        level = model_cfg.interval_level(0.8)
         sub = train_cfg.replace(run_dir=f"{train_cfg.run_dir}/calibration", progress=False)
         margin = calibrate(prep, lambda p: fit_model(model_cfg, p, sub).model, level, c)
     return fit_model(model_cfg, prep, train_cfg, margin)
