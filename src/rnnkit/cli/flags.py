@@ -54,8 +54,11 @@ def add_config_flags(parser: argparse.ArgumentParser, cls: type[Config], names: 
         default = (defaults or {}).get(name, f.default)
         if default is dataclasses.MISSING:
             raise ValueError(f"{cls.__name__}.{name} has no default; give the flag one in `defaults`")
-        # the flag's own default replaces any "(default: …)" the field's help string carries
-        text = re.sub(r"\s*\(default:[^)]*\)", "", f.metadata.get("help", "")) + f" (default: {_show(default)})"
+        # the flag's own default replaces any "(default: …)" the field's help string carries, except an
+        # empty default, which the help's own words describe better ("the bundled series' column")
+        text = f.metadata.get("help", "")
+        if not (default in ("", ()) and re.search(r"\(default:[^)]*\)", text)):
+            text = re.sub(r"\s*\(default:[^)]*\)", "", text) + f" (default: {_show(default)})"
         text = text.replace("%", "%%")  # argparse %-formats help strings: "5% of" would crash --help
         kind = str(f.type).replace(" ", "")
         flag = flag_name(name)
@@ -74,6 +77,10 @@ def add_config_flags(parser: argparse.ArgumentParser, cls: type[Config], names: 
 
 
 def _show(value: Any) -> str:
+    if value == ():
+        return "none"
+    if value == "":
+        return "''"
     if isinstance(value, tuple):
         return " ".join(map(str, value))
     return str(value)

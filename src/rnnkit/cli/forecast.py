@@ -157,10 +157,17 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def describe(prep) -> None:
+    import pandas as pd
+
+    from rnnkit.tasks.forecast.data import freq_words, show_time
+
     first = prep.items[0]
     split_at = first.series.index[first.n_train - 1]
-    print(f"data: {prep.data.source}, {len(prep.items)} series, {len(first.series)} points each (first series), "
-          f"frequency {prep.data.freq or 'none'}, season {prep.season}; training part up to {split_at} "
+    split_at = show_time(split_at) if isinstance(split_at, pd.Timestamp) else f"step {split_at}"
+    count = (f"1 series of {len(first.series)} points" if len(prep.items) == 1 else
+             f"{len(prep.items)} series, the first of {len(first.series)} points")
+    freq = f"{freq_words(prep.data.freq)} ({prep.data.freq})" if prep.data.freq else "no time column: equally spaced steps"
+    print(f"data: {prep.data.source}, {count}, {freq}, season {prep.season}; training part up to {split_at} "
           f"({first.n_train} points); {prep.n_past} past and {prep.n_future} future covariates")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 # Module names under rnnkit.cli, in the order `rnnkit --help` lists them.
 SUBCOMMANDS = ("demo", "textgen", "classify", "tag", "forecast", "speech", "translate", "diagnose")
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    plain = warnings.formatwarning
+    # a warning is one line that says who speaks, not the file, line and source of the call that warned
+    warnings.formatwarning = lambda message, category, *_: f"rnnkit {args.command}: warning: {message}\n"
     try:
         return int(args.func(args) or 0)
     except (ValueError, TypeError, FileNotFoundError, FloatingPointError) as err:
@@ -44,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"rnnkit {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        warnings.formatwarning = plain
 
 
 if __name__ == "__main__":

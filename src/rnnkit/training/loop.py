@@ -138,8 +138,9 @@ class Trainer:
                 return self._result("already finished")
         else:
             if self.is_main and self.last_path.exists():
-                warnings.warn(f"{self.last_path} exists; this fresh run will overwrite it "
-                              f"(use resume=True / --resume to continue that run)", stacklevel=2)
+                warnings.warn(f"{self.last_path} exists; this fresh run will overwrite it (another run "
+                              f"directory keeps it; fit(resume=True), or --resume where a command has it, "
+                              f"continues it)", stacklevel=2)
             seed_everything(self.config.seed + ddp.get_rank())
         self.lowp_kernels = self._check_lowp_kernels()
         self._write_config()

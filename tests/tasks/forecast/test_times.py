@@ -33,7 +33,7 @@ def test_rows_out_of_order_are_sorted_by_time_with_their_values(tmp_path):
 def test_a_repeated_time_names_the_time_and_its_rows(tmp_path):
     times = list(pd.date_range("2000-01-01", periods=6, freq="D").strftime("%Y-%m-%d"))
     times[4] = times[3]
-    with pytest.raises(ValueError, match=r"s\.csv: column 'date': time 2000-01-04 00:00:00 appears more than once "
+    with pytest.raises(ValueError, match=r"s\.csv: column 'date': time 2000-01-04 appears more than once "
                                          r"\(rows 4, 5\); each time must appear once per series$"):
         series(csv(tmp_path, times, np.arange(6.0)))
 
@@ -278,3 +278,54 @@ def test_months_stamped_mid_month_are_monthly_and_forecast_on_the_same_day(tmp_p
                                    target=("sales",)))
     assert q.freq == "3M@10" and prepare(ForecastConfig(data=q.source, target=("sales",), lookback=4,
                                                         horizon=2)).season == 4
+
+
+def test_a_year_column_is_the_time_and_not_a_series_to_forecast(tmp_path):
+    # statsmodels' Nile layout: year, volume. The year column used to become a second target.
+    import statsmodels.api as sm
+    path = tmp_path / "nile.csv"
+    sm.datasets.nile.load_pandas().data.to_csv(path, index=False)
+    out = read_series(ForecastConfig(data=str(path)))
+    assert [s.name for s in out.series] == ["volume"] and out.freq.startswith("YS")
+    assert out.series[0].index[0] == pd.Timestamp("1871-01-01") and len(out.series[0]) == 100
+
+
+def test_year_and_quarter_columns_join_into_quarterly_times(tmp_path):
+    # statsmodels' macrodata layout: year, quarter (floats 1959.0, 1.0), then the series
+    import statsmodels.api as sm
+    data = sm.datasets.macrodata.load_pandas().data[["year", "quarter", "realgdp", "unemp"]]
+    path = tmp_path / "macro.csv"
+    data.iloc[::-1].to_csv(path, index=False)                    # rows newest first: sorted back
+    out = read_series(ForecastConfig(data=str(path)))
+    assert [s.name for s in out.series] == ["realgdp", "unemp"] and out.freq.startswith("QS")
+    gdp = out.series[0]
+    assert gdp.index[0] == pd.Timestamp("1959-01-01") and gdp.index[-1] == pd.Timestamp("2009-07-01")
+    np.testing.assert_array_equal(gdp.y, data["realgdp"].to_numpy())
+
+
+def test_year_and_month_columns_join_when_named_and_bad_periods_are_named(tmp_path):
+    months = pd.date_range("2001-01-01", periods=30, freq="MS")
+    path = tmp_path / "ym.csv"
+    pd.DataFrame({"Year": months.year, "Month": months.month, "sales": np.arange(30.0)}).to_csv(path, index=False)
+    for time_col in ("", "Year+Month"):
+        out = read_series(ForecastConfig(data=str(path), time_col=time_col))
+        assert [s.name for s in out.series] == ["sales"] and out.freq == "MS"
+        assert (out.series[0].index == months).all()
+    table = pd.read_csv(path)
+    table.loc[7, "Month"] = 13
+    table.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"ym\.csv: columns 'Year' and 'Month': expected a whole year and a month "
+                                         r"1-12, got 2001 and 13 at row 8$"):
+        read_series(ForecastConfig(data=str(path)))
+    with pytest.raises(ValueError, match=r"--time-col 'Year\+sales': expected a year column and a quarter or month "
+                                         r"column joined by '\+'"):
+        read_series(ForecastConfig(data=str(path), time_col="Year+sales"))
+
+
+def test_a_date_column_is_preferred_to_year_and_month_feature_columns(tmp_path):
+    days = pd.date_range("2001-01-01", periods=40, freq="D")
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"year": days.year, "month": days.month, "date": days.strftime("%Y-%m-%d"),
+                  "sales": np.arange(40.0)}).to_csv(path, index=False)
+    out = read_series(ForecastConfig(data=str(path), target=("sales",)))
+    assert out.freq == "D" and (out.series[0].index == days).all()

@@ -38,8 +38,10 @@ class ForecastConfig(Config):
     target: tuple[str, ...] = option((), (
         "target column(s); each is its own series in one global model (default: the bundled series' "
         "column, or every numeric column of the CSV but the time, group and covariate columns)"))
-    time_col: str = option("", "time column (parsed as dates; default: a column named time, date, "
-                                "datetime, month or timestamp when there is one; none: no time column)")
+    time_col: str = option("", (
+        "time column, parsed as dates (whole numbers as years); 'year+quarter' or 'year+month' joins two "
+        "number columns; none: no time column (default: a column named time, date, datetime, month, "
+        "timestamp, ds or year, or year and quarter/month columns, when there is one)"))
     time_format: str = option("", (
         "strftime format of the time column, e.g. '%d/%m/%Y'; '': pandas' parser, month first unless only "
         "day first reads every row or gives a regular series"))

@@ -27,7 +27,8 @@ import pandas as pd
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.datasets import DATASETS, load_named
 
-TIME_NAMES = ("time", "date", "datetime", "month", "timestamp", "ds")
+TIME_NAMES = ("time", "date", "datetime", "month", "timestamp", "ds", "year")   # in order of preference
+PERIODS = {"quarter": (4, 3), "month": (12, 1)}   # a period column beside a year column: (periods a year, months each)
 
 
 @dataclass
@@ -73,9 +74,9 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
         source, table, default_target = cfg.data, read_csv(cfg.data), None
     if table.empty:
         raise ValueError(f"{source}: no rows under the header {list(map(str, table.columns))}")
-    time_col = find_time_column(table, cfg.time_col, source)
+    table, time_col, time_parts = find_time_column(table, cfg.time_col, source)
     covariates = (*cfg.past_covariates, *cfg.future_covariates)
-    used = {c for c in (time_col, cfg.group_col) if c} | set(covariates)
+    used = {c for c in (time_col, cfg.group_col, *time_parts) if c} | set(covariates)
     targets = cfg.target or ((default_target,) if default_target else
                              tuple(c for c in table.columns if c not in used))
     for col in (*targets, *covariates, *([cfg.group_col] if cfg.group_col else [])):
@@ -150,13 +151,47 @@ def check_column(table: pd.DataFrame, col: str, source: str) -> None:
         raise ValueError(f"{source}: column {col!r} not found; the columns are {list(map(str, table.columns))}")
 
 
-def find_time_column(table: pd.DataFrame, name: str, source: str) -> str | None:
+def find_time_column(table: pd.DataFrame, name: str, source: str) -> tuple[pd.DataFrame, str | None, tuple]:
+    """(table, time column or None, the columns it was made from). 'year+quarter' (named, or found
+    when no column is called time, date, ...) joins a year column and a quarter or month number
+    column, as statsmodels' macrodata has them, into a column of that name."""
     if name == "none":
-        return None
+        return table, None, ()
+    if "+" in name and name not in table.columns:
+        parts = tuple(name.split("+"))
+        for col in parts:
+            check_column(table, col, source)
+        return joined_time(table, parts, name, source), name, parts
     if name:
         check_column(table, name, source)
-        return name
-    return next((c for c in table.columns if str(c).lower() in TIME_NAMES), None)
+        return table, name, ()
+    lower = {str(c).lower(): c for c in table.columns}
+    period = next((p for p in PERIODS if p in lower and pd.api.types.is_numeric_dtype(table[lower[p]])), None)
+    if "year" in lower and period and not any(n in lower for n in TIME_NAMES if n not in ("year", "month")):
+        parts = (lower["year"], lower[period])
+        joined = f"{parts[0]}+{parts[1]}"
+        return joined_time(table, parts, joined, source), joined, parts
+    return table, next((lower[n] for n in TIME_NAMES if n in lower), None), ()
+
+
+def joined_time(table: pd.DataFrame, parts: tuple, name: str, source: str) -> pd.DataFrame:
+    """`table` with a column `name` of the first day of each (year, quarter or month) the two columns hold."""
+    if len(parts) != 2 or str(parts[1]).lower() not in PERIODS:
+        raise ValueError(f"{source}: --time-col {name!r}: expected a year column and a quarter or month column "
+                         f"joined by '+', e.g. 'year+quarter'")
+    count, months = PERIODS[str(parts[1]).lower()]
+    year, period = (pd.to_numeric(table[c], errors="coerce") for c in parts)
+    ok = (year.notna() & period.notna() & (year == year.round()) & (period == period.round())
+          & period.between(1, count) & year.between(1, 9999))
+    if not ok.all():
+        row = int(np.flatnonzero(~ok.to_numpy())[0])
+        got = [table[c].iloc[row] for c in parts]
+        got = [v.item() if isinstance(v, np.generic) else v for v in got]       # 13, not np.int64(13)
+        raise ValueError(f"{source}: columns {parts[0]!r} and {parts[1]!r}: expected a whole year and a "
+                         f"{str(parts[1]).lower()} 1-{count}, got {got[0]!r} and {got[1]!r} at row {row + 1}")
+    times = pd.to_datetime(pd.DataFrame({"year": year.astype(int), "month": (period.astype(int) - 1) * months + 1,
+                                         "day": 1}))
+    return table.assign(**{name: times})
 
 
 def numeric_column(table: pd.DataFrame, col: str, source: str) -> np.ndarray:
@@ -183,7 +218,7 @@ def time_index(rows: pd.DataFrame, time_col: str | None, source: str, time_forma
     if index.has_duplicates:
         when = index[index.duplicated()][0]
         where = [int(i) + 1 for i in np.flatnonzero(times.to_numpy() == when.to_datetime64())]
-        raise ValueError(f"{source}: column {time_col!r}: time {when} appears more than once (rows "
+        raise ValueError(f"{source}: column {time_col!r}: time {show_time(when)} appears more than once (rows "
                          f"{', '.join(map(str, where[:5]))}); each time must appear once per series")
     freq = inferred_freq(index)
     if freq is not None:
