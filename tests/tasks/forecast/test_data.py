@@ -53,7 +53,7 @@ def test_unknown_column_is_named_with_the_columns_there_are(tmp_path):
 def test_missing_values_are_an_error_by_default_and_interpolated_on_request(tmp_path):
     path = monthly_csv(tmp_path, [1.0, 2.0, "", 4.0, 5.0])
     with pytest.raises(ValueError, match=r"s\.csv: column 'sales': 1 missing value\(s\), the first at row 3 "
-                                         r"\(2000-03-01 00:00:00\); fill them or pass --missing interpolate"):
+                                         r"\(2000-03-01\); fill them or pass --missing interpolate"):
         read_series(ForecastConfig(data=path))
     s = read_series(ForecastConfig(data=path, missing="interpolate")).series[0]
     np.testing.assert_allclose(s.y, [1, 2, 3, 4, 5])

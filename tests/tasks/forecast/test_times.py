@@ -329,3 +329,25 @@ def test_a_date_column_is_preferred_to_year_and_month_feature_columns(tmp_path):
                   "sales": np.arange(40.0)}).to_csv(path, index=False)
     out = read_series(ForecastConfig(data=str(path), target=("sales",)))
     assert out.freq == "D" and (out.series[0].index == days).all()
+
+
+def test_a_dataframe_or_series_with_its_times_in_the_index_keeps_them():
+    # pandas keeps times in the index (statsmodels' datasets do); they were dropped for equally spaced steps
+    import statsmodels.api as sm
+    from rnnkit.tasks.forecast.datasets import load_named
+
+    air = load_named("airpassengers").set_index("time")
+    for frame in (air, air["passengers"], air.to_period("M")):
+        out = read_series(ForecastConfig(), frame=frame)
+        assert out.freq == "MS" and [s.name for s in out.series] == ["passengers"]
+        assert out.series[0].index[0] == pd.Timestamp("1949-01-01") and len(out.series[0]) == 144
+    co2 = sm.datasets.co2.load_pandas().data                  # weekly, 59 NaNs
+    with pytest.raises(ValueError, match=r"^DataFrame: column 'co2': 59 missing value\(s\), the first at row 7 "
+                                         r"\(1958-05-10\); fill them or pass missing='interpolate'$"):
+        read_series(ForecastConfig(), frame=co2)
+    assert read_series(ForecastConfig(missing="interpolate"), frame=co2).freq == "W-SAT"
+    with pytest.raises(TypeError, match=r"^frame: expected a pandas DataFrame or Series, got list$"):
+        read_series(ForecastConfig(), frame=[1.0, 2.0])
+    clash = air.assign(time=0.0)
+    with pytest.raises(ValueError, match=r"its index holds the times, but it already has a column 'time'"):
+        read_series(ForecastConfig(), frame=clash)

@@ -67,7 +67,7 @@ class SeriesSet:
 def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> SeriesSet:
     """The series `cfg` names, from `frame` when given, else from `cfg.data` (bundled name or CSV)."""
     if frame is not None:
-        source, table, default_target = "DataFrame", frame, None
+        source, table, default_target = "DataFrame", frame_table(frame), None
     elif cfg.data in DATASETS:
         source, table, default_target = cfg.data, load_named(cfg.data), DATASETS[cfg.data][0]
     else:
@@ -94,6 +94,24 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
         found, freq = group_series(table, rows, key, targets, values, cfg, source, time_col)
         series += found
     return SeriesSet(source, series, freq, tuple(cfg.past_covariates), tuple(cfg.future_covariates))
+
+
+def frame_table(frame) -> pd.DataFrame:
+    """A DataFrame (or Series) as a table whose times are a column: a DatetimeIndex or PeriodIndex,
+    pandas' usual place for them, becomes the column named as the index (or 'time')."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame(frame.name if frame.name is not None else "y")
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame: expected a pandas DataFrame or Series, got {type(frame).__name__}")
+    index = frame.index
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        name = index.name if index.name is not None and index.name not in frame.columns else "time"
+        if name in frame.columns:
+            raise ValueError(f"DataFrame: its index holds the times, but it already has a column {name!r}; "
+                             f"name the index (df.index.name = 'date') or pass df.reset_index()")
+        times = index.to_timestamp() if isinstance(index, pd.PeriodIndex) else index
+        return frame.set_axis(pd.RangeIndex(len(frame))).assign(**{name: times.to_numpy()})
+    return frame
 
 
 def group_series(table: pd.DataFrame, rows: pd.Index, key: str | None, targets: tuple[str, ...],
@@ -388,8 +406,10 @@ def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.
         first = int(np.flatnonzero(missing)[0])
         row = first if file_rows is None else int(file_rows[first])
         trailing = bool(missing[first:].all())  # perhaps rows that hold known-future covariates
+        when = show_time(index[first]) if isinstance(index[first], pd.Timestamp) else f"step {index[first]}"
+        how = "missing='interpolate'" if source == "DataFrame" else "--missing interpolate"
         raise ValueError(f"{source}: column {col!r}: {int(missing.sum())} missing value(s), the first at row "
-                         f"{row + 1} ({index[first]}); fill them or pass --missing interpolate"
+                         f"{row + 1} ({when}); fill them or pass {how}"
                          + ("; rows after the last value hold the steps ahead only with --future-covariates"
                             if trailing else ""))
     if missing.all():
