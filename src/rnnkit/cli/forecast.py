@@ -288,6 +288,8 @@ def _history(item, scale: str):
 
 
 def run_predict(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from rnnkit.tasks.forecast.checkpoint import load_forecaster
     from rnnkit.tasks.forecast.plot import plot_forecast
     from rnnkit.tasks.forecast.predict import forecast_frame, interval_level, prepare_for_checkpoint
@@ -298,6 +300,8 @@ def run_predict(args: argparse.Namespace) -> int:
     prep = prepare_for_checkpoint(loaded, data=args.csv, missing=args.missing)
     level = interval_level(loaded, args.level)
     frame = forecast_frame(loaded.model, prep, level)
+    for out in (args.out, args.plot):  # like --run-dir, an output's folder is made when it is not there
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(args.out, index=False)
     history = {it.series.name: _history(it, "original") for it in prep.items}
     png = plot_forecast(history, frame, args.plot, level)

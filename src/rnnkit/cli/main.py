@@ -40,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings.formatwarning = lambda message, category, *_: f"rnnkit {args.command}: warning: {message}\n"
     try:
         return int(args.func(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError, FloatingPointError) as err:
-        # Bad input (and a NaN stop, which names its step and checkpoint) is reported in one
-        # line, not a traceback from deep inside torch.
+    except (ValueError, TypeError, OSError, FloatingPointError) as err:
+        # Bad input (and a NaN stop, which names its step and checkpoint; an output path that cannot
+        # be written) is reported in one line, not a traceback from deep inside torch.
         print(f"rnnkit {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -55,3 +55,31 @@ def test_backtest_with_refit_refits_every_k_origins_from_a_start_inside_the_trai
     p = pd.read_csv(out, parse_dates=["origin", "time"])
     assert p["origin"].min() == pd.Timestamp("2007-01-01") and p["origin"].nunique() == 11 and len(p) == 66
     assert (p["time"] >= p["origin"]).all()
+
+
+def test_predict_from_another_csv_forecasts_the_trained_column_only(tmp_path, capsys):
+    # trained on a bundled series (no --target): another table's other numbers are not forecast with it
+    from rnnkit.tasks.forecast.datasets import load_named
+
+    run = tmp_path / "air"
+    assert main(["forecast", "train", "--max-steps", "5", "--hidden-size", "4", "--calibrate", "0",
+                 "--no-progress", "--run-dir", str(run)]) == 0
+    air = load_named("airpassengers").assign(temperature=np.linspace(0, 30, 144))
+    air.to_csv(tmp_path / "air.csv", index=False)
+    out = tmp_path / "made" / "for" / "it.csv"                 # an output's folder is made
+    assert main(["forecast", "predict", "--checkpoint", str(run), "--csv", str(tmp_path / "air.csv"),
+                 "--out", str(out), "--plot", str(tmp_path / "png" / "it.png")]) == 0
+    f = pd.read_csv(out)
+    assert set(f["series"]) == {"passengers"} and len(f) == 6 and f["time"].iloc[0] == "1961-01-01"
+    air.drop(columns="passengers").to_csv(tmp_path / "other.csv", index=False)
+    capsys.readouterr()
+    assert main(["forecast", "predict", "--checkpoint", str(run), "--csv", str(tmp_path / "other.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"rnnkit forecast: error: {tmp_path / 'other.csv'}: column 'passengers' not found; "
+                   f"the columns are ['time', 'temperature']")
+    (tmp_path / "short.csv").write_text("time,passengers\n2000-01-01,3\n2000-02-01,4\n")
+    assert main(["forecast", "predict", "--checkpoint", str(run), "--csv", str(tmp_path / "short.csv")]) == 2
+    assert "column 'time': 2 time(s), too few to tell the series' frequency" in capsys.readouterr().err
+    (tmp_path / "a_file").write_text("")
+    assert main(["forecast", "predict", "--checkpoint", str(run), "--out", str(tmp_path / "a_file" / "x.csv")]) == 2
+    assert capsys.readouterr().err.startswith("rnnkit forecast: error: [Errno 17] File exists")

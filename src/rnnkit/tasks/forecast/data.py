@@ -166,7 +166,8 @@ def read_csv(path: str) -> pd.DataFrame:
 
 def check_column(table: pd.DataFrame, col: str, source: str) -> None:
     if col not in table.columns:
-        raise ValueError(f"{source}: column {col!r} not found; the columns are {list(map(str, table.columns))}")
+        named = [str(c) for c in table.columns if c != table.attrs.get("joined_time")]  # the file's own columns
+        raise ValueError(f"{source}: column {col!r} not found; the columns are {named}")
 
 
 def find_time_column(table: pd.DataFrame, name: str, source: str) -> tuple[pd.DataFrame, str | None, tuple]:
@@ -209,7 +210,9 @@ def joined_time(table: pd.DataFrame, parts: tuple, name: str, source: str) -> pd
                          f"{str(parts[1]).lower()} 1-{count}, got {got[0]!r} and {got[1]!r} at row {row + 1}")
     times = pd.to_datetime(pd.DataFrame({"year": year.astype(int), "month": (period.astype(int) - 1) * months + 1,
                                          "day": 1}))
-    return table.assign(**{name: times})
+    joined = table.assign(**{name: times})
+    joined.attrs["joined_time"] = name
+    return joined
 
 
 def numeric_column(table: pd.DataFrame, col: str, source: str) -> np.ndarray:
@@ -238,6 +241,9 @@ def time_index(rows: pd.DataFrame, time_col: str | None, source: str, time_forma
         where = [int(i) + 1 for i in np.flatnonzero(times.to_numpy() == when.to_datetime64())]
         raise ValueError(f"{source}: column {time_col!r}: time {show_time(when)} appears more than once (rows "
                          f"{', '.join(map(str, where[:5]))}); each time must appear once per series")
+    if len(index) < 3:  # pandas infers a frequency from three times at least
+        raise ValueError(f"{source}: column {time_col!r}: {len(index)} time(s), too few to tell the series' "
+                         f"frequency (at least 3; a forecast needs lookback + horizon)")
     freq = inferred_freq(index)
     if freq is not None:
         return index, freq, order

@@ -36,8 +36,17 @@ def prepare_for_checkpoint(loaded: LoadedForecaster, data: str | None = None,
     """The history to forecast from, read as the checkpoint's task config says (`data` and the
     missing-value policy replaced when given)."""
     cfg = loaded.task.replace(data=data) if data else loaded.task
+    if (data or frame is not None) and not cfg.target:
+        # trained on the default column(s): another table must hold those, not whatever numbers it has
+        cfg = cfg.replace(target=trained_columns(loaded))
     cfg = cfg.replace(missing=missing) if missing else cfg
     return prepare(cfg, frame, scalers=loaded.scalers, years=loaded.years, whole_history=True)
+
+
+def trained_columns(loaded: LoadedForecaster) -> tuple[str, ...]:
+    """The target columns the checkpoint was trained on (its series are named 'group/column' in long format)."""
+    names = (k.rsplit("/", 1)[-1] if loaded.task.group_col else k for k in loaded.scalers)
+    return tuple(dict.fromkeys(names))
 
 
 def interval_level(loaded: LoadedForecaster, level: float) -> float:
