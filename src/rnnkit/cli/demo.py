@@ -10,7 +10,6 @@ and their task lazily, inside `run`, so that `rnnkit --help` stays fast.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 from typing import Any
 

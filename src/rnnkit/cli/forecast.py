@@ -157,13 +157,11 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def describe(prep) -> None:
-    import pandas as pd
-
-    from rnnkit.tasks.forecast.data import freq_words, show_time
+    from rnnkit.tasks.forecast.data import freq_words, show_point
 
     first = prep.items[0]
     split_at = first.series.index[first.n_train - 1]
-    split_at = show_time(split_at) if isinstance(split_at, pd.Timestamp) else f"step {split_at}"
+    split_at = show_point(split_at)
     count = (f"1 series of {len(first.series)} points" if len(prep.items) == 1 else
              f"{len(prep.items)} series, the first of {len(first.series)} points")
     freq = f"{freq_words(prep.data.freq)} ({prep.data.freq})" if prep.data.freq else "no time column: equally spaced steps"

@@ -130,7 +130,7 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"run directory: {run}\n  checkpoints: {run}/checkpoints/best.pt, last.pt\n"
           f"  metrics: {run}/metrics.jsonl\n  curves: {run}/curves.png")
     if args.sample_length:
-        print(f"--- sample (temperature 0.8) ---")
+        print("--- sample (temperature 0.8) ---")
         for piece in sample_text(out.model, data.tokenizer, default_prime(data.tokenizer), args.sample_length,
                                  temperature=0.8, seed=train_cfg.seed):
             sys.stdout.write(piece)
@@ -173,7 +173,6 @@ def run_eval(args: argparse.Namespace) -> int:
     from rnnkit.data.datasets import load_corpus
     from rnnkit.tasks.textgen.checkpoint import load_model
     from rnnkit.tasks.textgen.evaluate import evaluate_stream
-    from rnnkit.tasks.textgen.train import prepare_data
 
     loaded = load_model(args.checkpoint)
     cfg = loaded.task.replace(data=args.data) if args.data else loaded.task

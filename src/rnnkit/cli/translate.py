@@ -119,7 +119,7 @@ def run_train(args: argparse.Namespace) -> int:
     best = "none" if out.fit.best_metric is None else f"{out.fit.best_metric:.2f}"
     print(f"trained {out.fit.step} steps in {out.fit.train_seconds:.0f} s ({out.fit.stopped}); best step "
           f"{out.fit.best_step}, validation BLEU {best} (greedy)")
-    print(f"last evaluation: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))
+    print("last evaluation: " + ", ".join(f"{k} {v:.3f}" for k, v in m.items()))
     print(f"run directory: {out.fit.run_dir} (checkpoints/best.pt, metrics.jsonl, curves.png)")
     return 0
 

@@ -32,7 +32,7 @@ def test_without_refit_no_scored_point_lies_in_the_training_part(air):
     # every step of every forecast from the split on: also after it
     full = backtest(prep, model, BacktestConfig(stride=3, baselines=("naive",))).points
     assert (full["time"] > pd.Timestamp("1959-01-01")).all() and full["origin"].min() == pd.Timestamp("1959-02-01")
-    with pytest.raises(ValueError, match=r"--start: without refitting, the first scored point \(1958-01-01 "):
+    with pytest.raises(ValueError, match=r"--start: without refitting, the first scored point \(1958-01-01\) lies in "):
         backtest(prep, model, BacktestConfig(start="1958-01-01", baselines=()))
 
 

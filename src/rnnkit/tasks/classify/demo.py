@@ -56,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"  confusion matrix  {png}")
     print(f"  training curves   {run_dir / 'curves.png'}")
     print(f"  checkpoint        {run_dir / 'checkpoints' / 'best.pt'}")
-    print(f"next: rnnkit classify train --data drugreview --pooling attention   (text; then classify predict --explain)")
+    print("next: rnnkit classify train --data drugreview --pooling attention   (text; then classify predict --explain)")
     return 0

@@ -21,6 +21,7 @@ import torch
 
 from rnnkit.tasks.forecast.baselines import forecast_with_interval
 from rnnkit.tasks.forecast.config import BacktestConfig
+from rnnkit.tasks.forecast.data import show_point
 from rnnkit.tasks.forecast.evaluate import coverage, msis, point_metrics, seasonal_scale
 from rnnkit.tasks.forecast.model import Forecaster
 from rnnkit.tasks.forecast.prepare import Prepared, PreparedSeries, prepare, stack_windows
@@ -55,8 +56,9 @@ def origins_of(item: PreparedSeries, bcfg: BacktestConfig, lookback: int, horizo
                          f"end of series {item.series.name!r} ({len(item.series)} points)")
     first_scored = o0 + (horizon - 1 if bcfg.last_points_only else 0)
     if not bcfg.refit and first_scored < item.n_train:
-        raise ValueError(f"--start: without refitting, the first scored point ({item.series.index[first_scored]}) "
-                         f"lies in the training part (which ends at {item.series.index[item.n_train - 1]}); "
+        raise ValueError(f"--start: without refitting, the first scored point "
+                         f"({show_point(item.series.index[first_scored])}) lies in the training part (which ends at "
+                         f"{show_point(item.series.index[item.n_train - 1])}); "
                          f"start later or pass --refit")
     return found
 

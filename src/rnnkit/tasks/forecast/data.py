@@ -323,6 +323,11 @@ def show_time(t: pd.Timestamp) -> str:
     return str(t.date()) if t == t.normalize() else str(t)
 
 
+def show_point(t) -> str:
+    """A point of a series' index for a message: its date, or 'step 7' without a time column."""
+    return show_time(t) if isinstance(t, pd.Timestamp) else f"step {t}"
+
+
 def regular_grid(index: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex | None, str | None]:
     """The sparsest regular grid from the first time to the last that holds every time of `index`,
     and its frequency; (None, None) when there is none. Candidates, the first of equal grids kept:
@@ -412,7 +417,7 @@ def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.
         first = int(np.flatnonzero(missing)[0])
         row = first if file_rows is None else int(file_rows[first])
         trailing = bool(missing[first:].all())  # perhaps rows that hold known-future covariates
-        when = show_time(index[first]) if isinstance(index[first], pd.Timestamp) else f"step {index[first]}"
+        when = show_point(index[first])
         how = "missing='interpolate'" if source == "DataFrame" else "--missing interpolate"
         raise ValueError(f"{source}: column {col!r}: {int(missing.sum())} missing value(s), the first at row "
                          f"{row + 1} ({when}); fill them or pass {how}"

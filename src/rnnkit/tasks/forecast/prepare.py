@@ -17,7 +17,7 @@ import torch
 
 from rnnkit.tasks.forecast.config import ForecastConfig
 from rnnkit.tasks.forecast.data import (Series, SeriesSet, causal_fill, check_length, read_series, season_of,
-                                        split_point)
+                                        show_point, split_point)
 from rnnkit.tasks.forecast.features import SeriesScaler, calendar_features, calendar_years, extend_index
 
 
@@ -67,7 +67,7 @@ def prepare(cfg: ForecastConfig, frame: pd.DataFrame | None = None, data: Series
         if cfg.nonnegative and (s.y < 0).any():
             first = int(np.argmax(s.y < 0))
             raise ValueError(f"{data.source}: column {s.name!r}: --nonnegative, but it has negative values, the "
-                             f"first {s.y[first]:g} at {s.index[first]}")
+                             f"first {s.y[first]:g} at {show_point(s.index[first])}")
         if cfg.transform == "log" and (s.y <= 0).any():
             raise ValueError(f"{data.source}: column {s.name!r}: --transform log needs values > 0, got "
                              f"{s.y.min():g}")

@@ -75,5 +75,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"  metrics log      {run_dir / 'metrics.jsonl'}")
     print(f"  configuration    {run_dir / 'config.json'}")
     print(f"next: rnnkit textgen sample --checkpoint {run_dir} --prime \"JULIET:\" --temperature 0.8")
-    print(f"      rnnkit textgen train --data shakespeare --max-seconds 600   (a better model)")
+    print("      rnnkit textgen train --data shakespeare --max-seconds 600   (a better model)")
     return 0
