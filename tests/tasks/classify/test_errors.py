@@ -57,3 +57,29 @@ def test_a_label_at_eval_time_that_training_never_saw(tmp_path, capsys):
 def test_a_bad_flag_value_names_the_flag(capsys):
     err = _error(capsys, ["classify", "train", "--pooling", "median"])
     assert "--pooling: expected one of last, mean, max, attention, got 'median'" in err
+
+
+def test_a_row_with_fewer_fields_and_an_unclosed_quote(tmp_path, capsys):
+    f = tmp_path / "few.csv"
+    f.write_text("text,label\ngood stuff\nfine,pos\n")
+    assert _error(capsys, ["classify", "train", "--data", str(f)]).endswith(
+        f"{f}:2: expected 2 fields as in the header, got 1")
+    f.write_text('text,label\n"good stuff,pos\nfine,neg\n')      # the quote swallows the rest of the file
+    assert _error(capsys, ["classify", "train", "--data", str(f)]).endswith(
+        "expected 2 fields as in the header, got 1 (a quote opened and never closed?)")
+
+
+def test_too_few_examples_to_hold_out_validation(tmp_path, capsys):
+    # two examples at --valid-fraction 0.1 held out none, and evaluation crashed inside torch.stack
+    from rnnkit.tasks.classify.datasets import Example, hold_out
+
+    f = tmp_path / "one.csv"
+    f.write_text("text,label\ngood stuff,pos\n")
+    assert _error(capsys, ["classify", "train", "--data", str(f)]).endswith(
+        "--data: expected at least 2 examples (one to train on, one to validate with), got 1")
+    pool = [Example(str(i), str(i % 2), "") for i in range(3)]
+    for fraction in (0.01, 0.5, 0.99):
+        train, valid = hold_out(pool, fraction, seed=0)
+        assert len(valid) >= 1 and len(train) >= 1 and sorted(e.x for e in train + valid) == ["0", "1", "2"]
+    train, valid = hold_out([Example(str(i), "a", "") for i in range(1000)], 0.1, seed=0)
+    assert len(valid) == 100                       # large sets: the fraction as before

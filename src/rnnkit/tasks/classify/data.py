@@ -81,6 +81,11 @@ def _csv_rows(p: Path, text: str, delimiter: str) -> list[tuple[int, dict]]:
             if None in row:  # more fields than the header names
                 raise ValueError(f"{p}:{reader.line_num}: expected {len(reader.fieldnames)} fields as in the header, "
                                  f"got {len(reader.fieldnames) + len(row[None])}")
+            if None in row.values():  # fewer: DictReader leaves the rest None
+                given = [v for v in row.values() if v is not None]
+                quote = " (a quote opened and never closed?)" if any("\n" in v for v in given) else ""
+                raise ValueError(f"{p}:{reader.line_num}: expected {len(reader.fieldnames)} fields as in the header, "
+                                 f"got {len(given)}{quote}")
             rows.append((reader.line_num, row))
     except csv.Error as err:
         raise ValueError(f"{p}:{reader.line_num}: expected well-formed {'CSV' if delimiter == ',' else 'TSV'}, got {err}") from None

@@ -68,7 +68,12 @@ def seeded_split(items: list, fractions: tuple[float, ...], seed: int) -> list[l
 
 
 def hold_out(train: list[Example], valid_fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
-    valid, rest = seeded_split(train, (valid_fraction, 1 - valid_fraction), seed)
+    """(train, valid): a seeded `valid_fraction` held out, at least one example and never all of them."""
+    if len(train) < 2:
+        raise ValueError(f"--data: expected at least 2 examples (one to train on, one to validate with), "
+                         f"got {len(train)}")
+    n_valid = min(max(1, round(valid_fraction * len(train))), len(train) - 1)
+    valid, rest = seeded_split(train, (n_valid / len(train), 1 - n_valid / len(train)), seed)
     return rest, valid
 
 
