@@ -66,3 +66,26 @@ def test_a_tag_at_eval_time_that_training_never_saw():
     vocab = Vocabularies.fit(SENTENCES, 1)
     with pytest.raises(ValueError, match=r"^test.conll:7: expected a tag seen in training \(O, B-loc, I-loc\), got 'B-org'$"):
         encode_sentence(["Acme", "Inc"], vocab, ["B-org", "I-org"], "test.conll:7", [7, 8])
+
+
+def test_a_file_too_small_to_split_and_every_split_non_empty(tmp_path, capsys):
+    # two sentences at 10 % / 10 % held out none, and seqeval failed on the empty split
+    f = tmp_path / "two.conll"
+    f.write_text("John B-PER\nlives O\n\nMary B-PER\n")
+    err = _error(capsys, ["tag", "train", "--data", str(f)])
+    assert err.endswith(f"--data: {f}: expected at least 3 sentences (training and validation and test held out "
+                        f"by sentence; or pass --valid-data / --test-data), got 2")
+    f.write_text("\n\n".join(f"w{i} B-PER\nx O" for i in range(5)) + "\n")
+    data = load_conll_data(str(f))
+    assert (len(data.train), len(data.valid), len(data.test)) == (3, 1, 1)
+
+
+def test_scores_without_a_predicted_entity_are_zero_and_quiet():
+    import warnings
+
+    from rnnkit.tasks.tag.evaluate import entity_scores
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")         # seqeval's UndefinedMetricWarning would raise here
+        scores = entity_scores([["B-PER", "O"]], [["O", "O"]])
+    assert scores == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "token_accuracy": 0.5}

@@ -76,6 +76,13 @@ def load_conll_data(data: str, valid_data: str = "", test_data: str = "", valid_
             raise FileNotFoundError(f"--data: expected wnut16 or a CoNLL file, got {data!r} (no such file)")
     sentences = read_conll(path)
     fractions = (0.0 if valid_data else valid_fraction, 0.0 if test_data else test_fraction)
+    # a split held out of the file gets one sentence at least, and training keeps one at least
+    counts = [max(1, round(f * len(sentences))) if f > 0 else 0 for f in fractions]
+    if len(sentences) - sum(counts) < 1:
+        raise ValueError(f"--data: {path}: expected at least {sum(counts) + 1} sentences (training and "
+                         f"{' and '.join(n for n, c in zip(('validation', 'test'), counts) if c)} held out by "
+                         f"sentence; or pass --valid-data / --test-data), got {len(sentences)}")
+    fractions = tuple(c / len(sentences) for c in counts)
     valid, test, train = seeded_split(sentences, (*fractions, 1 - sum(fractions)), seed)
     valid = read_conll(valid_data) if valid_data else valid
     test = read_conll(test_data) if test_data else test

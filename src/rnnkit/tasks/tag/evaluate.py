@@ -14,8 +14,10 @@ from rnnkit.tasks.tag.encode import EncodedSentence, make_batch
 def entity_scores(gold: list[list[str]], pred: list[list[str]]) -> dict[str, float]:
     from seqeval.metrics import f1_score, precision_score, recall_score  # here: it pulls in sklearn (seconds)
 
-    return {"precision": float(precision_score(gold, pred)), "recall": float(recall_score(gold, pred)),
-            "f1": float(f1_score(gold, pred)), "token_accuracy": _token_accuracy(gold, pred)}
+    # no predicted (or no gold) entity: the score is 0, as seqeval gives it, without its warning each time
+    zero = {"zero_division": 0}
+    return {"precision": float(precision_score(gold, pred, **zero)), "recall": float(recall_score(gold, pred, **zero)),
+            "f1": float(f1_score(gold, pred, **zero)), "token_accuracy": _token_accuracy(gold, pred)}
 
 
 def _token_accuracy(gold: list[list[str]], pred: list[list[str]]) -> float:
