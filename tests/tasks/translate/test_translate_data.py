@@ -57,3 +57,15 @@ def test_cli_reports_bad_data_in_one_line(tmp_path, capsys):
     assert "\n" not in err and "line 2: expected 2 tab-separated fields" in err
     assert main(["translate", "train", "--data", str(tmp_path / "missing.tsv")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_a_held_out_pair_is_named_by_its_line_in_the_file(tmp_path, capsys):
+    # the last 5 % of --data validates; its pairs were numbered from 1 again, naming the wrong line
+    lines = [f"word{i} a\tpalabra{i}" for i in range(39)] + ["zebra\tcebra"]
+    p = write(tmp_path, "p.tsv", "\n".join(lines) + "\n")
+    assert main(["translate", "train", "--data", str(p), "--tokenizer", "word", "--max-steps", "1",
+                 "--no-progress", "--run-dir", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    # lines 39-40 validate; line 39's 'a' is known, line 40's 'zebra' is not
+    assert err.endswith(f"{p}, line 40: every token of 'zebra' is unknown to the source vocabulary (1 tokens, "
+                        f"all <unk>; the vocabulary comes from the training pairs)"), err

@@ -17,13 +17,14 @@ class Pairs:
     sources: list[str]
     targets: list[str]
     where: str
+    first_line: int = 1   # the line of `where` the first pair is on (a split held out of a file starts later)
 
     def __len__(self) -> int:
         return len(self.sources)
 
     def head(self, n: int) -> "Pairs":
         """The first n pairs (all for n = 0)."""
-        return self if n <= 0 else Pairs(self.sources[:n], self.targets[:n], self.where)
+        return self if n <= 0 else Pairs(self.sources[:n], self.targets[:n], self.where, self.first_line)
 
 
 def _read_lines(path: str | Path, what: str) -> list[str]:

@@ -43,13 +43,13 @@ def load_splits(cfg: TranslateConfig) -> tuple[Pairs, Pairs, Pairs | None]:
     if len(pairs) < 2:
         raise ValueError(f"--data: expected at least 2 pairs to hold some out for validation, got {len(pairs)}")
     return (Pairs(pairs.sources[:-n], pairs.targets[:-n], pairs.where),
-            Pairs(pairs.sources[-n:], pairs.targets[-n:], pairs.where), None)
+            Pairs(pairs.sources[-n:], pairs.targets[-n:], pairs.where, len(pairs) - n + 1), None)
 
 
 def encode_pairs(pairs: Pairs, source: Vocab, target: Vocab, max_length: int | None) -> tuple[EncodedPairs, int]:
     """Ids of every pair (too long ones skipped when max_length is set); and how many were skipped."""
     src, tgt, ss, ts, skipped = [], [], [], [], 0
-    for i, (s, t) in enumerate(zip(pairs.sources, pairs.targets), 1):
+    for i, (s, t) in enumerate(zip(pairs.sources, pairs.targets), pairs.first_line):
         a = encode_source(source, s, f"{pairs.where}, line {i}")
         b = target.encode(t)
         if max_length is not None and (len(a) > max_length or len(b) + 1 > max_length):

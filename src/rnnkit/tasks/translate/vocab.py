@@ -127,5 +127,5 @@ def encode_source(vocab: Vocab, text: str, where: str) -> list[int]:
         raise ValueError(f"{where}: empty sentence, expected text to translate")
     if all(i == UNK for i in ids):
         raise ValueError(f"{where}: every token of {text[:40]!r} is unknown to the source vocabulary "
-                         f"({len(ids)} tokens, all <unk>)")
+                         f"({len(ids)} tokens, all <unk>; the vocabulary comes from the training pairs)")
     return ids
