@@ -83,3 +83,25 @@ def test_predict_from_another_csv_forecasts_the_trained_column_only(tmp_path, ca
     (tmp_path / "a_file").write_text("")
     assert main(["forecast", "predict", "--checkpoint", str(run), "--out", str(tmp_path / "a_file" / "x.csv")]) == 2
     assert capsys.readouterr().err.startswith("rnnkit forecast: error: [Errno 17] File exists")
+
+
+def test_a_checkpoint_keeps_its_target_columns_even_with_a_slash_in_long_format(tmp_path):
+    # series are named 'group/column'; the checkpoint now records the columns instead of parsing the names
+    from rnnkit.tasks.forecast.checkpoint import load_forecaster
+
+    t = np.arange(60)
+    rows = [pd.DataFrame({"time": pd.date_range("2000-01-01", periods=60, freq="MS"), "shop": shop,
+                          "units/day": 10 + k + np.sin(t / 2), "price": 1.0 + 0.01 * t}) for k, shop in enumerate("AB")]
+    table = pd.concat(rows)
+    table.to_csv(tmp_path / "long.csv", index=False)
+    run = tmp_path / "run"
+    assert main(["forecast", "train", "--csv", str(tmp_path / "long.csv"), "--group-col", "shop", "--target",
+                 "units/day", "--lookback", "6", "--horizon", "3", "--max-steps", "3", "--hidden-size", "4",
+                 "--calibrate", "0", "--no-progress", "--run-dir", str(run)]) == 0
+    loaded = load_forecaster(run)
+    assert loaded.targets == ("units/day",)
+    loaded.task = loaded.task.replace(target=())          # as a checkpoint trained on the default columns
+    from rnnkit.tasks.forecast.predict import forecast_frame, prepare_for_checkpoint
+    prep = prepare_for_checkpoint(loaded, data=str(tmp_path / "long.csv"))
+    f = forecast_frame(loaded.model, prep)
+    assert set(f["series"]) == {"A/units/day", "B/units/day"} and len(f) == 6     # not 'price'

@@ -27,13 +27,14 @@ class LoadedForecaster:
     scalers: dict[str, SeriesScaler]
     years: dict[str, tuple[float, float]]
     path: Path
+    targets: tuple[str, ...] = ()   # the target columns it was trained on (empty: a checkpoint from before they were kept)
 
 
 def load_forecaster(path: str | os.PathLike[str]) -> LoadedForecaster:
     """Rebuild a forecaster from a checkpoint, a run directory or an ensemble directory (CPU, eval mode)."""
     loaded = load(path, kind=KIND)
     x = loaded.extras
-    return LoadedForecaster(loaded.model, x["task"], x["scalers"], x["years"], loaded.path)
+    return LoadedForecaster(loaded.model, x["task"], x["scalers"], x["years"], loaded.path, x["targets"])
 
 
 def _load(ckpt: dict[str, Any], path: Path) -> Loaded:
@@ -44,7 +45,8 @@ def _load(ckpt: dict[str, Any], path: Path) -> Loaded:
     model.eval()
     extras = {"task": ForecastConfig.from_dict(meta["task"]),
               "scalers": {k: SeriesScaler.from_dict(v) for k, v in meta["scalers"].items()},
-              "years": {k: tuple(v) for k, v in meta["years"].items()}}
+              "years": {k: tuple(v) for k, v in meta["years"].items()},
+              "targets": tuple(meta.get("targets", ()))}
     return Loaded(KIND, model, path, int(ckpt.get("step", 0)), meta, extras)
 
 

@@ -62,6 +62,7 @@ class SeriesSet:
     freq: str | None        # pandas frequency of the time index, None without one
     past_names: tuple[str, ...]
     future_names: tuple[str, ...] = ()
+    target_names: tuple[str, ...] = ()   # the target columns (one series each, per group in long format)
 
 
 def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> SeriesSet:
@@ -93,7 +94,7 @@ def read_series(cfg: ForecastConfig, frame: pd.DataFrame | None = None) -> Serie
     for key, rows in groups:
         found, freq = group_series(table, rows, key, targets, values, cfg, source, time_col)
         series += found
-    return SeriesSet(source, series, freq, tuple(cfg.past_covariates), tuple(cfg.future_covariates))
+    return SeriesSet(source, series, freq, tuple(cfg.past_covariates), tuple(cfg.future_covariates), targets)
 
 
 def frame_table(frame) -> pd.DataFrame:

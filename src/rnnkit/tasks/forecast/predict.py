@@ -44,7 +44,10 @@ def prepare_for_checkpoint(loaded: LoadedForecaster, data: str | None = None,
 
 
 def trained_columns(loaded: LoadedForecaster) -> tuple[str, ...]:
-    """The target columns the checkpoint was trained on (its series are named 'group/column' in long format)."""
+    """The target columns the checkpoint was trained on; an older checkpoint's from its series' names
+    ('group/column' in long format)."""
+    if loaded.targets:
+        return loaded.targets
     names = (k.rsplit("/", 1)[-1] if loaded.task.group_col else k for k in loaded.scalers)
     return tuple(dict.fromkeys(names))
 

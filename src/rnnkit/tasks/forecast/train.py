@@ -32,7 +32,7 @@ def forecast_model_config(model_cfg: ForecastModelConfig, prep: Prepared) -> dic
             "scalers": {it.series.name: it.scaler.to_dict() for it in prep.items},
             "years": {it.series.name: list(calendar_years(it.series.index, it.n_train))
                       for it in prep.items if isinstance(it.series.index, pd.DatetimeIndex)},
-            "freq": prep.data.freq, "season": prep.season}
+            "freq": prep.data.freq, "season": prep.season, "targets": list(prep.data.target_names)}
 
 
 def build_model_config(prep: Prepared, model_kwargs: dict[str, Any]) -> ForecastModelConfig:
