@@ -17,6 +17,7 @@ from typing import Any
 DEMOS = {
     "textgen": ("rnnkit.tasks.textgen.demo", "a character LSTM learns Shakespeare in about a minute, then writes"),
     "classify": ("rnnkit.tasks.classify.demo", "a bidirectional LSTM tells 9 speakers apart (JapaneseVowels) in a minute"),
+    "tag": ("rnnkit.tasks.tag.demo", "a BiLSTM-CRF finds people, places and products in tweets (WNUT-16) in a minute"),
     "forecast": ("rnnkit.tasks.forecast.demo", "AirPassengers on Darts' protocol beside 3 baselines, with an interval fan"),
     "speech": ("rnnkit.tasks.speech.demo", "synthesised spoken digits: CTC training, then voices it never heard, streaming"),
     "translate": ("rnnkit.tasks.translate.demo", "English to Spanish with attention on a slice of the Bible, with an "
