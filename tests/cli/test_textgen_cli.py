@@ -51,6 +51,13 @@ def test_sample_streams_prime_and_length(run_dir, capsys):
     assert out.startswith("to be") and len(out) == len("to be") + 30 + 1
 
 
+def test_a_prime_outside_the_vocabulary_prints_nothing_but_the_error(run_dir, capsys):
+    # the prime used to be written to stdout before it was encoded, leaving half a sample behind
+    assert main(["textgen", "sample", "--checkpoint", str(run_dir), "--prime", "Zebra", "--length", "30"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--prime: token 'Z' at position 0 is not in the vocabulary" in err
+
+
 def test_eval_reports_nats_bits_and_perplexity(run_dir, capsys):
     assert main(["textgen", "eval", "--checkpoint", str(run_dir)]) == 0
     out = capsys.readouterr().out

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 import time
@@ -159,10 +160,12 @@ def run_sample(args: argparse.Namespace) -> int:
     _check_positive("--length", args.length)
     loaded = load_model(args.checkpoint)
     prime = default_prime(loaded.tokenizer) if args.prime is None else args.prime.replace("\\n", "\n")
+    pieces = sample_text(loaded.model, loaded.tokenizer, prime, args.length, temperature=args.temperature,
+                         top_k=args.top_k, top_p=args.top_p, seed=args.seed, fast=not args.reference)
+    first = next(pieces, "")  # encodes the prime: one the vocabulary cannot read fails before anything is printed
     if prime != "\n":
         sys.stdout.write(prime)
-    for piece in sample_text(loaded.model, loaded.tokenizer, prime, args.length, temperature=args.temperature,
-                             top_k=args.top_k, top_p=args.top_p, seed=args.seed, fast=not args.reference):
+    for piece in itertools.chain([first], pieces):
         sys.stdout.write(piece)
         sys.stdout.flush()
     sys.stdout.write("\n")
