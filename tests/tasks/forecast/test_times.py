@@ -351,3 +351,25 @@ def test_a_dataframe_or_series_with_its_times_in_the_index_keeps_them():
     clash = air.assign(time=0.0)
     with pytest.raises(ValueError, match=r"its index holds the times, but it already has a column 'time'"):
         read_series(ForecastConfig(), frame=clash)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(3, 40), period=st.sampled_from(["quarter", "month"]), first_year=st.integers(1800, 2100),
+       first=st.integers(1, 4), as_float=st.booleans(), seed=st.integers(0, 10**6))
+def test_year_and_period_columns_in_any_order_give_the_regular_grid(tmp_path_factory, n, period, first_year, first,
+                                                                     as_float, seed):
+    """Year + quarter (or month) numbers, whole or as floats (1959.0, as statsmodels writes them), rows
+    shuffled: the series comes back on the quarterly (monthly) grid with every value in place."""
+    months = 3 if period == "quarter" else 1
+    grid = pd.date_range(f"{first_year}-{(first - 1) * months + 1:02d}-01", periods=n, freq=f"{months}MS")
+    number = (grid.month - 1) // months + 1                                   # quarter 1-4 or month 1-12
+    perm = np.random.default_rng(seed).permutation(n)
+    kind = float if as_float else int
+    table = pd.DataFrame({"year": grid.year.astype(kind)[perm], period: number.astype(kind)[perm],
+                          "sales": (2.0 * np.arange(n) + 5)[perm]})
+    path = tmp_path_factory.mktemp("yp") / "yp.csv"
+    table.to_csv(path, index=False)
+    out = read_series(ForecastConfig(data=str(path)))
+    assert [s.name for s in out.series] == ["sales"]
+    assert (out.series[0].index == grid).all()
+    np.testing.assert_array_equal(out.series[0].y, 2.0 * np.arange(n) + 5)
