@@ -343,7 +343,7 @@ def test_a_dataframe_or_series_with_its_times_in_the_index_keeps_them():
         assert out.series[0].index[0] == pd.Timestamp("1949-01-01") and len(out.series[0]) == 144
     co2 = sm.datasets.co2.load_pandas().data                  # weekly, 59 NaNs
     with pytest.raises(ValueError, match=r"^DataFrame: column 'co2': 59 missing value\(s\), the first at row 7 "
-                                         r"\(1958-05-10\); fill them or pass missing='interpolate'$"):
+                                         r"\(1958-05-10\); fill them or pass --missing interpolate$"):
         read_series(ForecastConfig(), frame=co2)
     assert read_series(ForecastConfig(missing="interpolate"), frame=co2).freq == "W-SAT"
     with pytest.raises(TypeError, match=r"^frame: expected a pandas DataFrame or Series, got list$"):

@@ -106,7 +106,7 @@ def frame_table(frame) -> pd.DataFrame:
         raise TypeError(f"frame: expected a pandas DataFrame or Series, got {type(frame).__name__}")
     index = frame.index
     if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
-        name = index.name if index.name is not None and index.name not in frame.columns else "time"
+        name = index.name if index.name is not None else "time"
         if name in frame.columns:
             raise ValueError(f"DataFrame: its index holds the times, but it already has a column {name!r}; "
                              f"name the index (df.index.name = 'date') or pass df.reset_index()")
@@ -419,9 +419,8 @@ def handle_missing(y: np.ndarray, policy: str, source: str, col: str, index: pd.
         row = first if file_rows is None else int(file_rows[first])
         trailing = bool(missing[first:].all())  # perhaps rows that hold known-future covariates
         when = show_point(index[first])
-        how = "missing='interpolate'" if source == "DataFrame" else "--missing interpolate"
         raise ValueError(f"{source}: column {col!r}: {int(missing.sum())} missing value(s), the first at row "
-                         f"{row + 1} ({when}); fill them or pass {how}"
+                         f"{row + 1} ({when}); fill them or pass --missing interpolate"
                          + ("; rows after the last value hold the steps ahead only with --future-covariates"
                             if trailing else ""))
     if missing.all():

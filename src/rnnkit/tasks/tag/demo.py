@@ -46,8 +46,7 @@ def run(args: argparse.Namespace) -> int:
     torch.set_num_threads(1)  # batches of 32 short tweets: one thread is fastest, and steadiest on a busy machine
     t0 = time.perf_counter()
     p = prepare(TagConfig(data="wnut16", batch_size=32))
-    steps_per_epoch = -(-len(p.train) // p.cfg.batch_size)
-    train_cfg = config_from_args(TrainConfig, args, TRAIN_FIELDS, progress=args.progress, eval_every=steps_per_epoch)
+    train_cfg = config_from_args(TrainConfig, args, TRAIN_FIELDS, progress=args.progress)  # evaluated each epoch
     print("rnnkit demo tag: named entities in tweets (WNUT-16, BIO tags, 10 entity types)")
     print(f"  {p.data.notes[0]}; {len(p.vocab.words)} words, {len(p.vocab.chars)} characters, {len(p.vocab.tags)} tags")
     print(f"  training a BiLSTM-CRF (words + characters, 64 units) for up to {train_cfg.max_seconds:.0f} s ...")
