@@ -118,3 +118,18 @@ def test_cli_tune_says_when_a_baseline_scores_as_well_as_every_candidate(tmp_pat
                  "--baselines", "naive", "--no-progress", "--run-dir", str(tmp_path / "tune")]) == 0
     out = capsys.readouterr().out
     assert "note: the naive baseline (" in out and "on this series it is the forecast to beat, or to use" in out
+
+
+def test_an_auto_value_that_resolves_to_another_candidate_is_not_fitted_twice():
+    # the sine's season is strong, so difference=-1 (auto) becomes 12 on both folds: the same model as 12
+    logged = []
+    a = tune(CFG, {"hidden_size": 4}, TRAIN, BT, {"difference": [-1, 0, 12]}, folds=2, seeds=(0,), frame=sales(),
+             log=logged.append)
+    assert list(a.table.index[:3]) == ["difference=-1", "difference=0", "difference=12 (= difference=-1)"]
+    pd.testing.assert_series_equal(a.table.iloc[0], a.table.iloc[2], check_names=False)
+    assert not a.table.iloc[0].equals(a.table.iloc[1])
+    assert "the same settings as candidate 1 on every fold" in logged[2] and "copied, not refitted" in logged[2]
+    runs = a.runs.set_index(["candidate", "fold"])
+    assert list(runs.loc[0, "difference"]) == [12, 12] and list(runs.loc[1, "difference"]) == [0, 0]
+    pd.testing.assert_frame_equal(runs.loc[0], runs.loc[2])       # copied rows, labelled with their own candidate
+    assert len(a.runs) == 6 and a.best in ({"difference": -1}, {"difference": 0})   # a tie keeps the first

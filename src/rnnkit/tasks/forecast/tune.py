@@ -12,6 +12,9 @@ is fitted once per fold and seed; its score on a fold is the median over seeds o
 (MASE by default: free of each series' scale), and the candidates are ranked by the mean over folds.
 The baselines are scored on the same fold points, so a candidate that no baseline beats is visible.
 Calibration is off while tuning (it does not move point forecasts) and refitting is not used.
+A candidate whose settings resolve, on every fold, to those of an earlier one (difference=-1 is
+auto: it becomes 0 or the season from each fold's training part) is the same model: its scores
+are copied rather than refitted, and its row names the earlier one.
 A candidate with "ensemble": K fits K members per seed s, with seeds sK .. sK + K - 1, so that the
 ensembles of different seeds share no member.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import statistics
 import tempfile
 from dataclasses import dataclass
@@ -32,6 +36,7 @@ from rnnkit.tasks.forecast.config import BacktestConfig, ForecastConfig, Forecas
 from rnnkit.tasks.forecast.data import Series, SeriesSet
 from rnnkit.tasks.forecast.ensemble import check_members, fit
 from rnnkit.tasks.forecast.prepare import Prepared, prepare
+from rnnkit.tasks.forecast.train import build_model_config
 from rnnkit.training import TrainConfig
 
 METRICS = ("MAE", "RMSE", "MAPE", "sMAPE", "MASE")
@@ -127,10 +132,23 @@ def tune(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
     fold_bcfg = bcfg.replace(start="", refit=0)
     data_of = {k: fold_data(prep, k) for k in range(1, folds + 1)}    # checked before any fit
     runs, baselines, rows = [], {}, {}
+    fitted: dict[str, tuple[int, str]] = {}  # resolved settings on every fold -> (candidate, row name)
     for ci, (cand, (c_cfg, c_model, train_part, members)) in enumerate(zip(cands, settings)):
+        name = describe(cand) or "as given"
+        preps = {k: prepare(c_cfg, data=data, n_train=n_train) for k, (data, n_train) in data_of.items()}
+        resolved = json.dumps([c_cfg.to_dict(), train_part, members,
+                               [build_model_config(p, c_model).to_dict() for p in preps.values()]],
+                              sort_keys=True, default=str)
+        if resolved in fitted:
+            same, same_name = fitted[resolved]
+            runs += [{**r, "candidate": ci} for r in runs if r["candidate"] == same]
+            rows[f"{name} (= {same_name})"] = rows[same_name]
+            log(f"candidate {ci + 1}/{len(cands)} ({name}): the same settings as candidate {same + 1} on every "
+                f"fold, once auto values are resolved; its scores are copied, not refitted")
+            continue
+        fitted[resolved] = (ci, name)
         scores = {}
-        for k, (data, n_train) in data_of.items():
-            fprep = prepare(c_cfg, data=data, n_train=n_train)
+        for k, fprep in preps.items():
             fold_scores = []
             for seed in seeds:
                 with tempfile.TemporaryDirectory() as run_dir:
@@ -146,7 +164,6 @@ def tune(cfg: ForecastConfig, model_kwargs: dict[str, Any], train_cfg: TrainConf
                              **mine})
                 fold_scores.append(mine[metric])
             scores[f"fold {k}"] = statistics.median(fold_scores)
-        name = describe(cand) or "as given"
         rows[name] = {**scores, "mean": statistics.mean(scores.values())}
         log(f"candidate {ci + 1}/{len(cands)} ({name}): {metric} {' / '.join(f'{v:.4g}' for v in scores.values())} "
             f"(folds 1-{folds}), mean {rows[name]['mean']:.4g}")
