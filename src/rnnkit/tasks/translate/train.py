@@ -50,7 +50,7 @@ def encode_pairs(pairs: Pairs, source: Vocab, target: Vocab, max_length: int | N
     """Ids of every pair (too long ones skipped when max_length is set); and how many were skipped."""
     src, tgt, ss, ts, skipped = [], [], [], [], 0
     for i, (s, t) in enumerate(zip(pairs.sources, pairs.targets), pairs.first_line):
-        a = encode_source(source, s, f"{pairs.where}, line {i}")
+        a = encode_source(source, s, f"{pairs.where}, line {i}", allow_unknown=True)
         b = target.encode(t)
         if max_length is not None and (len(a) > max_length or len(b) + 1 > max_length):
             skipped += 1

@@ -120,12 +120,13 @@ def vocab_from_dict(d: dict[str, Any]) -> Vocab:
     raise ValueError(f"vocabulary kind: expected sentencepiece or word, got {d.get('kind')!r}")
 
 
-def encode_source(vocab: Vocab, text: str, where: str) -> list[int]:
-    """Source ids of one sentence; a ValueError naming `where` if it is empty or all unknown."""
+def encode_source(vocab: Vocab, text: str, where: str, allow_unknown: bool = False) -> list[int]:
+    """Source ids of one sentence; a ValueError naming `where` if it is empty or (unless
+    allow_unknown: a training or validation pair, whose <unk>s the model learns from) all unknown."""
     ids = vocab.encode(text)
     if not ids:
         raise ValueError(f"{where}: empty sentence, expected text to translate")
-    if all(i == UNK for i in ids):
+    if not allow_unknown and all(i == UNK for i in ids):
         raise ValueError(f"{where}: every token of {text[:40]!r} is unknown to the source vocabulary "
                          f"({len(ids)} tokens, all <unk>; the vocabulary comes from the training pairs)")
     return ids
