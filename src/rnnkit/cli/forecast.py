@@ -78,6 +78,9 @@ def add_parser(subparsers: Any) -> None:
     f = sub.add_parser("predict", help="forecast past the end of a CSV with a trained checkpoint")
     f.add_argument("--checkpoint", required=True, help="checkpoint .pt file, run directory or ensemble directory")
     f.add_argument("--csv", default=None, help="history to forecast from (default: the training data)")
+    f.add_argument("--target", nargs="+", default=None, metavar="COL",
+                   help="columns of --csv to forecast; one the checkpoint was not trained on is scaled on its own "
+                        "history (default: the checkpoint's target columns)")
     f.add_argument("--level", type=float, default=0.8, help="central interval level (Gaussian likelihood; "
                                                             "quantile models use their outer quantiles)")
     f.add_argument("--missing", default=None, choices=("error", "interpolate"),
@@ -295,7 +298,7 @@ def run_predict(args: argparse.Namespace) -> int:
     if not 0 < args.level < 1:
         raise ValueError(f"--level: expected a number in (0, 1), got {args.level}")
     loaded = load_forecaster(args.checkpoint)
-    prep = prepare_for_checkpoint(loaded, data=args.csv, missing=args.missing)
+    prep = prepare_for_checkpoint(loaded, data=args.csv, missing=args.missing, target=args.target)
     level = interval_level(loaded, args.level)
     frame = forecast_frame(loaded.model, prep, level)
     for out in (args.out, args.plot):  # like --run-dir, an output's folder is made when it is not there

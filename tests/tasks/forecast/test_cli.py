@@ -105,3 +105,21 @@ def test_a_checkpoint_keeps_its_target_columns_even_with_a_slash_in_long_format(
     prep = prepare_for_checkpoint(loaded, data=str(tmp_path / "long.csv"))
     f = forecast_frame(loaded.model, prep)
     assert set(f["series"]) == {"A/units/day", "B/units/day"} and len(f) == 6     # not 'price'
+
+
+def test_predict_target_forecasts_a_column_the_checkpoint_never_saw(trained, capsys):
+    # scaled on its own history: a series of another level still gets forecasts of its own size
+    sales = pd.read_csv(trained / "sales.csv")
+    sales.assign(returns=sales["sales"] * 0.5 + 300).to_csv(trained / "both.csv", index=False)
+    out = trained / "returns.csv"
+    assert main(["forecast", "predict", "--checkpoint", str(trained / "run"), "--csv", str(trained / "both.csv"),
+                 "--target", "returns", "--out", str(out), "--plot", str(trained / "returns.png")]) == 0
+    f = pd.read_csv(out)
+    assert set(f["series"]) == {"returns"} and len(f) == 6
+    history = sales["sales"] * 0.5 + 300
+    assert f["forecast"].between(history.min(), history.max() * 1.2).all(), f
+    capsys.readouterr()
+    assert main(["forecast", "predict", "--checkpoint", str(trained / "run"), "--csv", str(trained / "both.csv"),
+                 "--target", "refunds"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "both.csv: column 'refunds' not found" in err

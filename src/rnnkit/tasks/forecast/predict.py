@@ -32,11 +32,14 @@ def forecast_frame(model, prep: Prepared, level: float = 0.8, seed: int = 0) -> 
 
 
 def prepare_for_checkpoint(loaded: LoadedForecaster, data: str | None = None,
-                           frame: pd.DataFrame | None = None, missing: str | None = None) -> Prepared:
-    """The history to forecast from, read as the checkpoint's task config says (`data` and the
-    missing-value policy replaced when given)."""
+                           frame: pd.DataFrame | None = None, missing: str | None = None,
+                           target: list[str] | tuple[str, ...] | None = None) -> Prepared:
+    """The history to forecast from, read as the checkpoint's task config says (`data`, the
+    missing-value policy and the target columns replaced when given)."""
     cfg = loaded.task.replace(data=data) if data else loaded.task
-    if (data or frame is not None) and not cfg.target:
+    if target:
+        cfg = cfg.replace(target=tuple(target))
+    elif (data or frame is not None) and not cfg.target:
         # trained on the default column(s): another table must hold those, not whatever numbers it has
         cfg = cfg.replace(target=trained_columns(loaded))
     cfg = cfg.replace(missing=missing) if missing else cfg
